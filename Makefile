@@ -1,0 +1,80 @@
+# The two commands of the README: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+PORT ?= 5000
+BENCH_DB := $(CURDIR)/instance/bench.db
+
+# System packages the suite needs: PostgreSQL for the second database run, Chromium for the
+# browser tests, and Pango/HarfBuzz with fonts for PDF exports.
+TEST_SYSTEM_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
+	libharfbuzz-subset0 fonts-liberation
+
+.PHONY: run serve test lint bench assets system-packages clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
+	@$(PYTHON) -c 'import ensurepip' 2>/dev/null || { echo "Creating the virtualenv needs python3-venv: sudo apt-get install python3-venv" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --editable '.[test]'
+	@touch $@ $(VENV)/.installed
+
+## run: set up, migrate the SQLite database in instance/, load the demo plan if empty, serve
+run: $(VENV)/.installed
+	@echo "Bringing the database up to date…"
+	@$(FLASK) db upgrade
+	@$(FLASK) seed-demo --if-empty
+	@echo
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## serve: production-like: gunicorn with 2 workers (migrate first with `make run` or flask db upgrade)
+serve: $(VENV)/.installed
+	@$(FLASK) db upgrade
+	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+system-packages:
+	@PYTHON=$(PYTHON) .ci/ensure-system-packages $(TEST_SYSTEM_PACKAGES)
+
+## lint: ruff (lint and format check) and mypy
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## test: system packages, virtualenv, lint, then the whole suite on SQLite and PostgreSQL
+test: system-packages $(VENV)/.installed-test
+	@$(MAKE) --no-print-directory lint
+	$(BIN)/pytest
+
+## bench: a 10,000-action × 20-update SQLite database, then page timings and query counts
+bench: $(VENV)/.installed
+	@rm -f $(BENCH_DB) $(BENCH_DB)-wal $(BENCH_DB)-shm
+	@DATABASE_URL=sqlite:///$(BENCH_DB) $(FLASK) db upgrade 2>/dev/null
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(FLASK) bench-data --actions 10000 --updates-per-action 20
+	DATABASE_URL=sqlite:///$(BENCH_DB) $(BIN)/python -m bench.run
+
+## assets: refresh the vendored front-end packages from npm and rebuild the stylesheet
+assets:
+	npm ci --no-audit --no-fund
+	rm -rf static/vendor tests/browser/vendor
+	mkdir -p static/vendor/govuk-frontend static/vendor/htmx tests/browser/vendor
+	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/vendor/govuk-frontend/
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	cp node_modules/axe-core/axe.min.js tests/browser/vendor/
+	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules \
+		static/src/tracker.scss static/css/tracker.css
+	node -e "for (const name of ['govuk-frontend', 'htmx.org', 'axe-core', 'sass']) \
+		console.log(name + ' ' + JSON.parse(require('fs').readFileSync('node_modules/' + name + '/package.json')).version)" \
+		> static/vendor/VERSIONS.txt
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

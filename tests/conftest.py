@@ -1,0 +1,159 @@
+"""Fixtures shared by the whole suite.
+
+Tests that use the `app` fixture (or anything built on it) run once per database backend:
+SQLite and a throwaway PostgreSQL by default; `--databases=sqlite` narrows it for a quick run.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import re
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy.orm import Session
+
+from tests.support.databases import BACKENDS, TEST_SECRET_KEY
+from tracker import create_app
+from tracker.extensions import db
+
+_tested_on: Counter[str] = Counter()
+_described: dict[str, str] = {}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--databases",
+        default="sqlite,postgresql",
+        help="comma-separated database backends to run database tests on (sqlite, postgresql)",
+    )
+
+
+def selected_backends(config: pytest.Config) -> list[str]:
+    names = [name.strip() for name in config.getoption("databases").split(",") if name.strip()]
+    unknown = sorted(set(names) - set(BACKENDS))
+    if unknown:
+        raise pytest.UsageError(f"--databases: unknown backend(s) {', '.join(unknown)}")
+    return names
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return "databases under test: " + ", ".join(selected_backends(config))
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "databases" in metafunc.fixturenames:
+        backends = selected_backends(metafunc.config)
+        marker = metafunc.definition.get_closest_marker("backends")
+        if marker is not None:  # a test about one database's own behaviour
+            backends = [name for name in backends if name in marker.args]
+        metafunc.parametrize("databases", backends, indirect=True, scope="session")
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    report = yield
+    callspec = getattr(item, "callspec", None)
+    if report.when == "call" and report.passed and callspec and "databases" in callspec.params:
+        _tested_on[callspec.params["databases"]] += 1
+    return report
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not _tested_on:
+        return
+    terminalreporter.section("databases tested")
+    for name in BACKENDS:
+        if name in _tested_on:
+            label = _described.get(name, name)
+            terminalreporter.write_line(f"{label}: {_tested_on[name]} tests passed")
+
+
+@pytest.fixture(scope="session")
+def databases(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The backend's database factory: one server and one migrated template per run."""
+    backend = BACKENDS[request.param](tmp_path_factory.mktemp(request.param))
+    _described[backend.name] = backend.describe()
+    yield backend
+    backend.close()
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's own app context.
+
+    Tests hold an app context for their database session; a request made inside it would
+    reuse it, and `g` (where Flask-Login and Flask-WTF cache per-request state) would leak
+    from one request to the next. Each request runs in an empty context instead, as in a server.
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+def make_app(database_url: str, instance_path: Path, **overrides: object) -> Flask:
+    config = {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        **overrides,
+    }
+    application = create_app(config, instance_path=str(instance_path))
+    application.test_client_class = IsolatedClient
+    return application
+
+
+@pytest.fixture
+def database_url(databases) -> Iterator[str]:
+    """A fresh, fully migrated database of its own for this test."""
+    url = databases.create_migrated()
+    yield url
+    databases.drop(url)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    application = make_app(database_url, tmp_path / "instance")
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def session(app: Flask) -> Iterator[Session]:
+    """The app's database session, inside an app context."""
+    with app.app_context():
+        yield db.session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+
+
+def csrf_token_from(html: str) -> str:
+    """The CSRF token a page's form carries, as a browser would submit it."""
+    match = CSRF_FIELD.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def sign_in(client: FlaskClient, email: str, password: str):
+    """Sign in through the real form, CSRF token included."""
+    page = client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "email": email,
+            "password": password,
+            "csrf_token": csrf_token_from(page.get_data(as_text=True)),
+        },
+    )

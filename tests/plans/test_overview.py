@@ -1,0 +1,132 @@
+"""The signed-in home page: the current plan version's priorities, themes and actions."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import sign_in
+from tests.support.factories import (
+    TEST_PASSWORD,
+    make_action,
+    make_plan_version,
+    make_priority,
+    make_theme,
+    make_update,
+    make_user,
+)
+from tracker.extensions import db
+from tracker.plans.demo import load_demo_plan
+from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES, THEMES
+
+
+def visible_text(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.fixture
+def demo_client(app, session, client):
+    load_demo_plan(session)
+    assert sign_in(client, "viewer@example.org", DEMO_PASSWORD).status_code == 302
+    return client
+
+
+def test_anonymous_visitor_is_sent_to_sign_in(client):
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_home_lists_every_priority_and_action_with_status(demo_client):
+    html = demo_client.get("/").get_data(as_text=True)
+    text = visible_text(html)
+    assert "Kent Community Safety Agreement" in text
+    for priority in PRIORITIES:
+        assert priority["name"] in text
+        assert priority["lead_role"] in text
+        for action in priority["actions"]:
+            assert action["title"].replace("'", "&#39;") in html
+    for word in ("Red", "Amber", "Green", "No update", "Completed", "Business as usual"):
+        assert f">{word}<" in html
+
+
+def test_home_grouped_by_theme_lists_every_theme(demo_client):
+    text = visible_text(demo_client.get("/?group=themes").get_data(as_text=True))
+    for theme in THEMES.values():
+        assert theme in text
+
+
+def test_htmx_request_gets_only_the_overview_fragment(demo_client):
+    response = demo_client.get("/?group=themes", headers={"HX-Request": "true"})
+    html = response.get_data(as_text=True)
+    assert html.lstrip().startswith('<div id="plan-overview">')
+    assert "<html" not in html
+    assert "HX-Request" in response.headers["Vary"]
+    assert 'aria-current="page">By cross-cutting theme' in html
+
+
+def test_boosted_htmx_request_gets_the_whole_page(demo_client):
+    response = demo_client.get("/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in response.get_data(as_text=True)
+
+
+def test_empty_database_explains_how_to_load_the_demo(client, session):
+    make_user(session, email="first@example.org")
+    session.commit()
+    sign_in(client, "first@example.org", TEST_PASSWORD)
+    text = visible_text(client.get("/").get_data(as_text=True))
+    assert "No plan yet" in text
+    assert "flask --app wsgi seed-demo" in text
+
+
+def test_user_text_is_escaped(client, session):
+    priority = make_priority(session, name="<b>Bold</b> priority")
+    make_action(session, priority=priority, title='<script>alert("x")</script>')
+    make_user(session, email="reader@example.org", role="viewer")
+    session.commit()
+    sign_in(client, "reader@example.org", TEST_PASSWORD)
+    html = client.get("/").get_data(as_text=True)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;Bold&lt;/b&gt; priority" in html
+
+
+def queries_for_home_page(app, client) -> int:
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get("/").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
+
+
+def add_actions(session, version, how_many: int) -> None:
+    author = make_user(session)
+    theme = make_theme(session, plan_version=version)
+    for number in range(how_many):
+        priority = make_priority(session, plan_version=version)
+        action = make_action(session, priority=priority, themes=[theme])
+        make_update(
+            session, action=action, author=author, rag=("red", "amber", "green")[number % 3]
+        )
+    session.commit()
+
+
+def test_home_page_query_count_does_not_grow_with_actions(app, client, session):
+    version = make_plan_version(session)
+    make_user(session, email="reader@example.org", role="viewer")
+    add_actions(session, version, 3)
+    sign_in(client, "reader@example.org", TEST_PASSWORD)
+    few = queries_for_home_page(app, client)
+    add_actions(session, version, 30)
+    many = queries_for_home_page(app, client)
+    assert few == many

@@ -1,0 +1,110 @@
+"""Fresh databases for each test, on SQLite and on PostgreSQL.
+
+Each backend migrates a template database once per run with the real migrations; every test
+then gets its own copy (a file copy on SQLite, CREATE DATABASE … TEMPLATE on PostgreSQL), so
+tests never share rows and append-only tables never need cleaning.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import sqlite3
+from pathlib import Path
+
+import psycopg
+from flask_migrate import upgrade
+
+from tests.support.postgres import ThrowawayPostgres
+from tracker import create_app
+from tracker.extensions import db
+
+TEST_SECRET_KEY = "test-only-secret-key"
+
+
+def migrate_to_head(url: str, instance_path: Path) -> None:
+    """Run every migration against the database at url."""
+    app = create_app(
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": TEST_SECRET_KEY},
+        instance_path=str(instance_path),
+    )
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+class SqliteDatabases:
+    name = "sqlite"
+
+    def __init__(self, workdir: Path) -> None:
+        self.workdir = workdir
+        self._numbers = itertools.count(1)
+        self.template = workdir / "template.db"
+        migrate_to_head(self.url_for(self.template), workdir / "instance")
+
+    def describe(self) -> str:
+        return f"SQLite {sqlite3.sqlite_version}"
+
+    @staticmethod
+    def url_for(path: Path) -> str:
+        return f"sqlite:///{path}"
+
+    def _new_path(self) -> Path:
+        return self.workdir / f"test-{next(self._numbers)}.db"
+
+    def create_empty(self) -> str:
+        return self.url_for(self._new_path())
+
+    def create_migrated(self) -> str:
+        path = self._new_path()
+        shutil.copyfile(self.template, path)
+        return self.url_for(path)
+
+    def drop(self, url: str) -> None:
+        path = Path(url.removeprefix("sqlite:///"))
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        pass
+
+
+class PostgresDatabases:
+    name = "postgresql"
+
+    def __init__(self, workdir: Path) -> None:
+        self.server = ThrowawayPostgres()
+        self.server.start()
+        self._numbers = itertools.count(1)
+        self._admin = psycopg.connect(self._plain(self.server.url()), autocommit=True)
+        self._admin.execute("CREATE DATABASE tracker_template")
+        migrate_to_head(self.server.url("tracker_template"), workdir / "instance")
+
+    def describe(self) -> str:
+        version = self._admin.execute("SHOW server_version").fetchone()
+        return f"PostgreSQL {version[0] if version else self.server.version} (throwaway server)"
+
+    @staticmethod
+    def _plain(url: str) -> str:
+        return url.replace("postgresql+psycopg://", "postgresql://")
+
+    def create_empty(self) -> str:
+        name = f"test_{next(self._numbers)}"
+        self._admin.execute(f'CREATE DATABASE "{name}"')
+        return self.server.url(name)
+
+    def create_migrated(self) -> str:
+        name = f"test_{next(self._numbers)}"
+        self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE tracker_template')
+        return self.server.url(name)
+
+    def drop(self, url: str) -> None:
+        name = url.rsplit("/", 1)[1]
+        self._admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+    def close(self) -> None:
+        self._admin.close()
+        self.server.stop()
+
+
+BACKENDS = {"sqlite": SqliteDatabases, "postgresql": PostgresDatabases}

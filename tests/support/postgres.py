@@ -1,0 +1,133 @@
+"""A throwaway PostgreSQL server started from the installed binaries, for the test suite.
+
+PostgreSQL refuses to run as root, and CI runs as root, so the server runs as the `postgres`
+system account that Debian's postgresql package creates. Data lives in a temporary directory
+and is removed on stop; fsync is off because nothing here needs to survive a crash.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+from pathlib import Path
+
+INSTALL_HINT = "install Debian's postgresql package (make test does this when run as root)"
+
+
+class PostgresUnavailable(RuntimeError):
+    pass
+
+
+def find_server_binaries() -> Path:
+    """The directory holding initdb and pg_ctl: Debian's newest, else whatever is on PATH."""
+    candidates = sorted(
+        glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"),
+        key=lambda path: int(Path(path).parent.parent.name),
+    )
+    if candidates:
+        return Path(candidates[-1]).parent
+    on_path = shutil.which("pg_ctl")
+    if on_path:
+        return Path(on_path).resolve().parent
+    raise PostgresUnavailable(
+        f"PostgreSQL server binaries (pg_ctl, initdb) not found: {INSTALL_HINT}"
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+class ThrowawayPostgres:
+    """Start with start(), connect with url(dbname), stop with stop()."""
+
+    user = "tracker"
+
+    def __init__(self) -> None:
+        self.bindir = find_server_binaries()
+        self.port = _free_port()
+        self.workdir = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
+        self.datadir = self.workdir / "data"
+        self._run_as: list[str] = []
+        if os.geteuid() == 0:
+            try:
+                account = pwd.getpwnam("postgres")
+            except KeyError:
+                raise PostgresUnavailable(
+                    f"running as root needs the 'postgres' system user: {INSTALL_HINT}"
+                ) from None
+            os.chown(self.workdir, account.pw_uid, account.pw_gid)
+            self._run_as = ["runuser", "-u", "postgres", "--"]
+
+    def _run(self, *command: str) -> None:
+        result = subprocess.run(
+            [*self._run_as, *command], capture_output=True, text=True, check=False
+        )
+        if result.returncode != 0:
+            raise PostgresUnavailable(
+                f"{Path(command[0]).name} failed ({result.returncode}): "
+                f"{(result.stderr or result.stdout).strip()}"
+            )
+
+    def start(self) -> None:
+        self._run(
+            str(self.bindir / "initdb"),
+            "--pgdata",
+            str(self.datadir),
+            "--username",
+            self.user,
+            "--auth",
+            "trust",
+            "--encoding",
+            "UTF8",
+            "--no-sync",
+        )
+        options = " ".join(
+            [
+                f"-p {self.port}",
+                "-c listen_addresses=127.0.0.1",
+                f"-c unix_socket_directories={self.workdir}",
+                "-c fsync=off",
+                "-c synchronous_commit=off",
+                "-c full_page_writes=off",
+                "-c max_connections=200",
+            ]
+        )
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "--pgdata",
+            str(self.datadir),
+            "--log",
+            str(self.workdir / "server.log"),
+            "--options",
+            options,
+            "--wait",
+            "start",
+        )
+
+    @property
+    def version(self) -> str:
+        return self.bindir.parent.name
+
+    def url(self, dbname: str = "postgres") -> str:
+        return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{dbname}"
+
+    def stop(self) -> None:
+        try:
+            self._run(
+                str(self.bindir / "pg_ctl"),
+                "--pgdata",
+                str(self.datadir),
+                "--mode",
+                "immediate",
+                "stop",
+            )
+        finally:
+            shutil.rmtree(self.workdir, ignore_errors=True)

@@ -1,0 +1,137 @@
+"""Action-plan tracker for multi-agency partnerships."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from tracker.config import (
+    Config,
+    ConfigError,
+    ProductionConfig,
+    config_from_environment,
+    load_or_create_secret_key,
+)
+from tracker.database import check_database_reachable, engine_options_for
+from tracker.extensions import csrf, db, login_manager, migrate
+from tracker.extensions import htmx as htmx_extension  # tracker.htmx is the helper module
+from tracker.security import init_security
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(
+    test_config: Mapping[str, Any] | None = None, instance_path: str | None = None
+) -> Flask:
+    """Build the application: config, extensions, blueprints, CLI and security hooks."""
+    app = Flask(
+        __name__,
+        instance_path=instance_path or str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    production = os.environ.get("TRACKER_ENV") == "production"
+    app.config.from_object(ProductionConfig if production else Config)
+    if test_config is None or "SQLALCHEMY_DATABASE_URI" not in test_config:
+        app.config.update(config_from_environment(app.instance_path))
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options_for(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if production:
+        # One reverse proxy in front: trust its X-Forwarded-For/-Proto, no more.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
+
+    _init_templates(app)
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    _register_error_handlers(app)
+    init_security(app)
+
+    if app.config.get("CHECK_DATABASE_ON_START", True):
+        check_database_reachable(app)
+    return app
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    @app.context_processor
+    def service_name() -> dict[str, str]:
+        return {"service_name": app.config["SERVICE_NAME"]}
+
+
+def _init_extensions(app: Flask) -> None:
+    from tracker import models  # noqa: F401  (registers the models with the metadata)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx_extension.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to see the plan."
+    login_manager.login_message_category = "info"
+
+
+def _register_blueprints(app: Flask) -> None:
+    from tracker.auth.views import bp as auth_bp
+    from tracker.plans.views import bp as plans_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(plans_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from tracker.plans.cli import seed_demo_command
+
+    app.cli.add_command(seed_demo_command)
+    try:
+        # bench/ ships with the source tree, not with an installed wheel.
+        from bench.generate import bench_data_command
+    except ModuleNotFoundError:
+        return
+    app.cli.add_command(bench_data_command)
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_failed(error: CSRFError) -> tuple[str, int]:
+        return render_template("errors/csrf.html", reason=error.description), 400
+
+    @app.errorhandler(403)
+    def forbidden(error: Exception) -> tuple[str, int]:
+        return render_template("errors/403.html"), 403
+
+    @app.errorhandler(404)
+    def not_found(error: Exception) -> tuple[str, int]:
+        return render_template("errors/404.html"), 404

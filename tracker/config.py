@@ -1,0 +1,91 @@
+"""Configuration read from the environment, with secrets kept out of the repository."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message is shown to the operator as is."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, so long forms survive
+    SERVICE_NAME = "Partnership action plan tracker"
+
+
+class ProductionConfig(Config):
+    """Served over HTTPS behind a reverse proxy."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+
+def normalise_database_url(raw: str) -> str:
+    """Check DATABASE_URL and pick the psycopg 3 driver for PostgreSQL URLs."""
+    try:
+        url: URL = make_url(raw.strip())
+    except ArgumentError:
+        raise ConfigError(
+            "DATABASE_URL is not a valid database URL "
+            "(expected e.g. postgresql://user:password@host/dbname or sqlite:////path/to/file.db)"
+        ) from None
+    backend = url.get_backend_name()
+    if backend in {"postgres", "postgresql"}:
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend != "sqlite":
+        raise ConfigError(
+            f"DATABASE_URL uses '{url.drivername}', but only sqlite and postgresql are supported"
+        )
+    return url.render_as_string(hide_password=False)
+
+
+def database_url_for_display(url: str) -> str:
+    """The database URL with any password masked, for messages and logs."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def load_or_create_secret_key(instance_path: str) -> str:
+    """SECRET_KEY from the environment, else one generated once and kept in instance/."""
+    from_env = os.environ.get("SECRET_KEY", "").strip()
+    if from_env:
+        return from_env
+    key_file = Path(instance_path) / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    key = secrets.token_hex(32)
+    # O_EXCL: two workers starting together must not each write a different key.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def config_from_environment(instance_path: str) -> dict[str, object]:
+    """The settings that come from environment variables."""
+    default_sqlite = "sqlite:///" + str(Path(instance_path) / "tracker.db")
+    settings: dict[str, object] = {
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_sqlite
+        ),
+    }
+    if os.environ.get("SESSION_COOKIE_SECURE"):
+        settings["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"] == "1"
+    return settings

@@ -1,0 +1,49 @@
+"""Database connection set-up shared by the app, the CLI and the tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from flask import Flask
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from tracker.config import ConfigError, database_url_for_display
+from tracker.extensions import db
+
+
+@event.listens_for(Engine, "connect")
+def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Any) -> None:
+    """SQLite leaves foreign keys off by default; WAL lets readers and a writer overlap."""
+    if not isinstance(dbapi_connection, sqlite3.Connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.execute("PRAGMA journal_mode = WAL")
+    cursor.execute("PRAGMA synchronous = NORMAL")
+    cursor.execute("PRAGMA busy_timeout = 5000")
+    cursor.close()
+
+
+def engine_options_for(url: str) -> dict[str, Any]:
+    """Engine options per backend: a bounded connect time for PostgreSQL."""
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("postgresql"):
+        options["connect_args"] = {"connect_timeout": 10}
+    return options
+
+
+def check_database_reachable(app: Flask) -> None:
+    """Connect once at start-up, so a wrong DATABASE_URL fails with one clear line."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        try:
+            with db.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except DBAPIError as exc:
+            reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            raise ConfigError(
+                f"cannot connect to the database {database_url_for_display(url)}: {reason}"
+            ) from None

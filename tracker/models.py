@@ -1,0 +1,503 @@
+"""The data model: partnership plans, their actions, progress updates and the audit trail.
+
+Rules that must hold whatever code writes to the database live in the database itself:
+foreign keys, NOT NULL, unique names within a plan version, CHECK constraints on enumerated
+values, and triggers (in the migrations) that make updates and audit events append-only.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    text,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
+from sqlalchemy.types import TypeDecorator
+
+from tracker.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC."""
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stores UTC without a zone (SQLite has none) and always returns aware datetimes."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime: pass a timezone-aware value")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Rag(StrEnum):
+    RED = "red"
+    AMBER = "amber"
+    GREEN = "green"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    LEAD = "lead"
+    VIEWER = "viewer"
+
+
+class ActionState(StrEnum):
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    CLOSED = "closed"  # closed as business as usual: it leaves the plan at the next refresh
+
+    @property
+    def label(self) -> str:
+        return {
+            "active": "Active",
+            "completed": "Completed",
+            "closed": "Business as usual",
+        }[self.value]
+
+
+class Polarity(StrEnum):
+    HIGHER_IS_BETTER = "higher_is_better"
+    LOWER_IS_BETTER = "lower_is_better"
+
+
+def _one_of(column: str, values: type[StrEnum]) -> str:
+    """SQL for a CHECK constraint limiting a column to an enum's values."""
+    quoted = ", ".join(f"'{member.value}'" for member in values)
+    return f"{column} IN ({quoted})"
+
+
+# Spaces, tabs and line breaks: text made only of these counts as blank.
+BLANK_CHARACTERS = " \t\n\r"
+
+
+def _not_blank(column: str) -> str:
+    """SQL for a CHECK constraint refusing empty or whitespace-only text (SQLite and PostgreSQL)."""
+    return f"length(trim({column}, '{BLANK_CHARACTERS}')) > 0"
+
+
+# Many-to-many links. Composite primary keys stop the same link being made twice.
+priority_lead = Table(
+    "priority_lead",
+    db.metadata,
+    Column("priority_id", ForeignKey("priority.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+action_theme = Table(
+    "action_theme",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+action_partner = Table(
+    "action_partner",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+)
+
+action_responsible_user = Table(
+    "action_responsible_user",
+    db.metadata,
+    Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Organisation(db.Model):  # type: ignore[name-defined]
+    """A partner agency: police, fire and rescue, county or district council, health…"""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    short_name: Mapped[str] = mapped_column(String(50), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (CheckConstraint(_not_blank("name"), name="name_not_blank"),)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.name!r}>"
+
+
+class User(UserMixin, db.Model):  # type: ignore[name-defined]
+    """A person who signs in. `user` is reserved in PostgreSQL, hence the table name."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER.value)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # NULL means no usable password: the account cannot sign in until one is set.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    organisation: Mapped[Organisation | None] = relationship()
+    led_priorities: Mapped[list[Priority]] = relationship(
+        secondary=priority_lead, back_populates="leads"
+    )
+
+    __table_args__ = (
+        CheckConstraint(_one_of("role", Role), name="role_known"),
+        CheckConstraint(_not_blank("name"), name="name_not_blank"),
+        CheckConstraint("email = lower(email)", name="email_lower_case"),
+    )
+
+    @validates("email")
+    def _normalise_email(self, key: str, value: str) -> str:
+        return value.strip().lower()
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.email!r} {self.role}>"
+
+
+class Plan(db.Model):  # type: ignore[name-defined]
+    """A standing agreement, such as a county's community safety agreement."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    versions: Mapped[list[PlanVersion]] = relationship(
+        back_populates="plan", order_by="PlanVersion.version_number"
+    )
+
+    __table_args__ = (CheckConstraint(_not_blank("name"), name="name_not_blank"),)
+
+
+class PlanVersion(db.Model):  # type: ignore[name-defined]
+    """One year's refresh of a plan; exactly one version of a plan is current."""
+
+    __tablename__ = "plan_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"))
+    version_number: Mapped[int] = mapped_column(Integer)
+    label: Mapped[str] = mapped_column(String(100))
+    effective_from: Mapped[date] = mapped_column(Date)
+    change_log: Mapped[str] = mapped_column(Text, default="")
+    is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    plan: Mapped[Plan] = relationship(back_populates="versions")
+    priorities: Mapped[list[Priority]] = relationship(
+        back_populates="plan_version", order_by="Priority.position"
+    )
+    themes: Mapped[list[Theme]] = relationship(
+        back_populates="plan_version", order_by="Theme.position"
+    )
+    periods: Mapped[list[ReportingPeriod]] = relationship(
+        back_populates="plan_version", order_by="ReportingPeriod.start_date"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("plan_id", "version_number"),
+        UniqueConstraint("plan_id", "label"),
+        CheckConstraint("version_number > 0", name="version_number_positive"),
+        Index(
+            "uq_plan_version_one_current_per_plan",
+            "plan_id",
+            unique=True,
+            sqlite_where=text("is_current = 1"),
+            postgresql_where=text("is_current"),
+        ),
+    )
+
+
+class Priority(db.Model):  # type: ignore[name-defined]
+    """A priority of a plan version, led by a named role in a partner agency."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    includes: Mapped[str] = mapped_column(Text, default="")
+    lead_role: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan_version: Mapped[PlanVersion] = relationship(back_populates="priorities")
+    leads: Mapped[list[User]] = relationship(
+        secondary=priority_lead, back_populates="led_priorities", order_by="User.name"
+    )
+    actions: Mapped[list[Action]] = relationship(
+        back_populates="priority", order_by="Action.position"
+    )
+    indicators: Mapped[list[Indicator]] = relationship(
+        back_populates="priority", order_by="Indicator.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "name"),
+        CheckConstraint(_not_blank("name"), name="name_not_blank"),
+    )
+
+
+class Theme(db.Model):  # type: ignore[name-defined]
+    """A cross-cutting theme that runs through all priorities of a plan version."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan_version: Mapped[PlanVersion] = relationship(back_populates="themes")
+
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "name"),
+        CheckConstraint(_not_blank("name"), name="name_not_blank"),
+    )
+
+
+class Action(db.Model):  # type: ignore[name-defined]
+    """Something partners will do under one priority; its status comes from its updates."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priority.id"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str] = mapped_column(Text, default="")
+    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    state: Mapped[str] = mapped_column(String(20), default=ActionState.ACTIVE.value)
+    start_date: Mapped[date | None] = mapped_column(Date)
+    target_date: Mapped[date | None] = mapped_column(Date)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    carried_forward_from_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    priority: Mapped[Priority] = relationship(back_populates="actions")
+    owner_organisation: Mapped[Organisation | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(secondary=action_theme, order_by="Theme.position")
+    partners: Mapped[list[Organisation]] = relationship(
+        secondary=action_partner, order_by="Organisation.name"
+    )
+    responsible_users: Mapped[list[User]] = relationship(
+        secondary=action_responsible_user, order_by="User.name"
+    )
+    carried_forward_from: Mapped[Action | None] = relationship(remote_side=[id])
+
+    __table_args__ = (
+        CheckConstraint(_one_of("state", ActionState), name="state_known"),
+        CheckConstraint(_not_blank("title"), name="title_not_blank"),
+        CheckConstraint(
+            "start_date IS NULL OR target_date IS NULL OR target_date >= start_date",
+            name="target_not_before_start",
+        ),
+    )
+
+
+class ReportingPeriod(db.Model):  # type: ignore[name-defined]
+    """The window an update counts towards, e.g. "2026/27 Q3"; at most one open per version."""
+
+    __tablename__ = "reporting_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    plan_version: Mapped[PlanVersion] = relationship(back_populates="periods")
+
+    __table_args__ = (
+        UniqueConstraint("plan_version_id", "name"),
+        CheckConstraint(_not_blank("name"), name="name_not_blank"),
+        CheckConstraint("end_date >= start_date", name="end_not_before_start"),
+        Index(
+            "uq_reporting_period_one_open_per_version",
+            "plan_version_id",
+            unique=True,
+            sqlite_where=text("is_open = 1"),
+            postgresql_where=text("is_open"),
+        ),
+    )
+
+
+class Update(db.Model):  # type: ignore[name-defined]
+    """One progress entry on an action. Immutable: a correction is a new update."""
+
+    __tablename__ = "action_update"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    rag: Mapped[str] = mapped_column(String(10))
+    progress_text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    # The author's organisation when they wrote it; people move between agencies.
+    author_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    corrects_update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
+
+    action: Mapped[Action] = relationship()
+    period: Mapped[ReportingPeriod | None] = relationship()
+    author: Mapped[User] = relationship()
+    author_organisation: Mapped[Organisation | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_one_of("rag", Rag), name="rag_known"),
+        CheckConstraint(_not_blank("progress_text"), name="progress_text_not_blank"),
+        # Finding an action's latest update is an index seek, however long its history.
+        Index("ix_action_update_latest", "action_id", "recorded_at", "id"),
+    )
+
+    @validates("progress_text")
+    def _require_text(self, key: str, value: str) -> str:
+        if value is None or not value.strip():
+            raise ValueError("An update needs progress text")
+        return value
+
+    @validates("rag")
+    def _require_known_rag(self, key: str, value: str) -> str:
+        if value not in {member.value for member in Rag}:
+            raise ValueError(f"Unknown RAG status {value!r}: use red, amber or green")
+        return value
+
+
+class Indicator(db.Model):  # type: ignore[name-defined]
+    """A proxy performance measure for a priority: it shows direction of travel only."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priority.id"), index=True)
+    name: Mapped[str] = mapped_column(String(300))
+    unit: Mapped[str] = mapped_column(String(50), default="")
+    polarity: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(Text, default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    priority: Mapped[Priority] = relationship(back_populates="indicators")
+
+    __table_args__ = (
+        UniqueConstraint("priority_id", "name"),
+        CheckConstraint(_one_of("polarity", Polarity), name="polarity_known"),
+        CheckConstraint(_not_blank("name"), name="name_not_blank"),
+    )
+
+
+class IndicatorValue(db.Model):  # type: ignore[name-defined]
+    """One reading of an indicator for a period, with what it is compared against."""
+
+    __tablename__ = "indicator_value"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator_id: Mapped[int] = mapped_column(ForeignKey("indicator.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    value: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    comparison_value: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    comparison_label: Mapped[str] = mapped_column(String(100), default="")
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    indicator: Mapped[Indicator] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (UniqueConstraint("indicator_id", "period_id"),)
+
+
+class PriorityNarrative(db.Model):  # type: ignore[name-defined]
+    """The 'context' text of a priority for a reporting period, used in the board report."""
+
+    __tablename__ = "priority_narrative"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority_id: Mapped[int] = mapped_column(ForeignKey("priority.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    priority: Mapped[Priority] = relationship()
+    period: Mapped[ReportingPeriod] = relationship()
+
+    __table_args__ = (UniqueConstraint("priority_id", "period_id"),)
+
+
+class AuditEvent(db.Model):  # type: ignore[name-defined]
+    """Who did what, when: every change and every sign-in. Append-only."""
+
+    __tablename__ = "audit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), index=True)
+    verb: Mapped[str] = mapped_column(String(50))
+    entity_type: Mapped[str] = mapped_column(String(50), default="")
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    client_address: Mapped[str | None] = mapped_column(String(45))
+
+    actor: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_not_blank("verb"), name="verb_not_blank"),
+        Index("ix_audit_event_entity", "entity_type", "entity_id"),
+    )
+
+
+APPEND_ONLY_MODELS: tuple[type[db.Model], ...] = (Update, AuditEvent)  # type: ignore[name-defined]
+
+
+class AppendOnlyViolation(Exception):
+    """Raised when code tries to change or delete an update or an audit event."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_append_only_rows(
+    session: Session, flush_context: Any, instances: Any
+) -> None:
+    """The model-layer half of append-only; database triggers are the other half."""
+    for obj in session.deleted:
+        if isinstance(obj, APPEND_ONLY_MODELS):
+            raise AppendOnlyViolation(f"{type(obj).__name__} rows cannot be deleted")
+    for obj in session.dirty:
+        if isinstance(obj, APPEND_ONLY_MODELS) and session.is_modified(obj):
+            raise AppendOnlyViolation(
+                f"{type(obj).__name__} rows cannot be changed: record a new one instead"
+            )

@@ -1,0 +1,1 @@
+"""Plans: the plan overview and the demo plan."""
