@@ -136,7 +136,7 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
-CSRF_FIELD = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def csrf_token_from(html: str) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -12,40 +13,48 @@ from tracker.extensions import DbSession
 from tracker.models import (
     Action,
     ActionState,
+    Organisation,
     Plan,
     PlanVersion,
     Priority,
     Theme,
     Update,
     User,
+    action_theme,
 )
 
 NO_UPDATE = "none"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ActionStatus:
-    """An action with its latest update (if any), as shown in lists."""
+    """An action as shown in lists: what it is, who owns it and its latest update, if any.
 
-    action: Action
-    latest_update: Update | None
-    latest_author_name: str | None
+    Plain values rather than ORM objects: a plan version can hold thousands of actions and
+    building entities for each would cost far more than the query itself.
+    """
 
-    @property
-    def rag(self) -> str:
-        """The latest update's RAG, or 'none' when the action has never been updated."""
-        return self.latest_update.rag if self.latest_update else NO_UPDATE
+    action_id: int
+    title: str
+    state: str
+    priority_id: int
+    priority_name: str
+    owner_name: str | None
+    rag: str  # red, amber, green, or NO_UPDATE when the action has never been updated
+    last_update_at: datetime | None
+    last_update_author: str | None
+    theme_ids: tuple[int, ...]
 
     @property
     def is_active(self) -> bool:
-        return self.action.state == ActionState.ACTIVE
+        return self.state == ActionState.ACTIVE
 
 
 @dataclass
 class Group:
     """A priority or a theme with its actions."""
 
-    heading: object  # Priority or Theme
+    heading: Priority | Theme
     actions: list[ActionStatus] = field(default_factory=list)
 
 
@@ -59,6 +68,10 @@ class PlanOverview:
     @property
     def action_count(self) -> int:
         return sum(len(group.actions) for group in self.priorities)
+
+    @property
+    def theme_names(self) -> dict[int, str]:
+        return {group.heading.id: group.heading.name for group in self.themes}
 
 
 def current_version(session: DbSession, plan_id: int | None = None) -> PlanVersion | None:
@@ -94,17 +107,62 @@ def latest_update_id_subquery() -> ScalarSelect[int]:
 
 
 def action_statuses(session: DbSession, version: PlanVersion) -> list[ActionStatus]:
-    """Every action of a plan version with its latest update, in plan order; one query."""
+    """Every action of a plan version with its latest update, in plan order; two queries."""
+    themes_by_action: dict[int, list[int]] = defaultdict(list)
+    for action_id, theme_id in session.execute(
+        select(action_theme.c.action_id, action_theme.c.theme_id)
+        .join(Action, Action.id == action_theme.c.action_id)
+        .join(Priority, Priority.id == Action.priority_id)
+        .join(Theme, Theme.id == action_theme.c.theme_id)
+        .where(Priority.plan_version_id == version.id)
+        .order_by(Theme.position, Theme.id)
+    ):
+        themes_by_action[action_id].append(theme_id)
+
     rows = session.execute(
-        select(Action, Update, User.name)
+        select(
+            Action.id,
+            Action.title,
+            Action.state,
+            Action.priority_id,
+            Priority.name,
+            Organisation.name,
+            Update.rag,
+            Update.recorded_at,
+            User.name,
+        )
         .join(Priority, Action.priority_id == Priority.id)
+        .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
         .outerjoin(Update, Update.id == latest_update_id_subquery())
         .outerjoin(User, User.id == Update.author_id)
         .where(Priority.plan_version_id == version.id)
-        .options(joinedload(Action.owner_organisation), selectinload(Action.themes))
         .order_by(Priority.position, Priority.id, Action.position, Action.id)
-    ).all()
-    return [ActionStatus(action, update, author) for action, update, author in rows]
+    )
+    return [
+        ActionStatus(
+            action_id=action_id,
+            title=title,
+            state=state,
+            priority_id=priority_id,
+            priority_name=priority_name,
+            owner_name=owner_name,
+            rag=rag or NO_UPDATE,
+            last_update_at=recorded_at,
+            last_update_author=author_name,
+            theme_ids=tuple(themes_by_action.get(action_id, ())),
+        )
+        for (
+            action_id,
+            title,
+            state,
+            priority_id,
+            priority_name,
+            owner_name,
+            rag,
+            recorded_at,
+            author_name,
+        ) in rows
+    ]
 
 
 def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:
@@ -123,8 +181,8 @@ def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:
     by_theme = {theme.id: Group(theme) for theme in themes}
     counts: Counter[str] = Counter()
     for status in action_statuses(session, version):
-        by_priority[status.action.priority_id].actions.append(status)
-        for theme in status.action.themes:
-            by_theme[theme.id].actions.append(status)
-        counts[status.rag if status.is_active else status.action.state] += 1
+        by_priority[status.priority_id].actions.append(status)
+        for theme_id in status.theme_ids:
+            by_theme[theme_id].actions.append(status)
+        counts[status.rag if status.is_active else status.state] += 1
     return PlanOverview(version, list(by_priority.values()), list(by_theme.values()), counts)

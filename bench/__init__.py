@@ -1,0 +1,1 @@
+"""Benchmark data generator and scripts (`make bench`)."""

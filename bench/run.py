@@ -1,0 +1,96 @@
+"""`make bench`: time pages through the test client against the bench database.
+
+Run after `flask --app wsgi bench-data`; prints median and 95th percentile over 50 requests
+and the number of SQL queries each request makes.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import time
+from collections.abc import Callable
+
+from flask import Flask
+from sqlalchemy import event, func, select
+
+from bench.generate import BENCH_PASSWORD, BENCH_VIEWER_EMAIL
+from tracker import create_app
+from tracker.extensions import db
+from tracker.models import Action, Update
+from tracker.plans.services import action_statuses, current_version
+
+REQUESTS = 50
+
+
+def timed(label: str, request: Callable[[], object], engine) -> None:  # type: ignore[no-untyped-def]
+    queries: list[int] = []
+    in_request = [0]
+
+    def count(*_args: object) -> None:
+        in_request[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(3):  # warm caches and the template cache
+            request()
+        samples = []
+        for _ in range(REQUESTS):
+            in_request[0] = 0
+            started = time.perf_counter()
+            request()
+            samples.append((time.perf_counter() - started) * 1000)
+            queries.append(in_request[0])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    p95 = statistics.quantiles(samples, n=100, method="inclusive")[94]
+    print(
+        f"{label:<34} median {statistics.median(samples):7.1f} ms   p95 {p95:7.1f} ms   "
+        f"queries/request {min(queries)}–{max(queries)}"
+    )
+
+
+def sign_in(app: Flask):  # type: ignore[no-untyped-def]
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token, "no CSRF token on the sign-in page"
+    response = client.post(
+        "/login",
+        data={
+            "email": BENCH_VIEWER_EMAIL,
+            "password": BENCH_PASSWORD,
+            "csrf_token": token.group(1),
+        },
+    )
+    assert response.status_code == 302, "bench sign-in failed: run bench-data first"
+    return client
+
+
+def main() -> None:
+    app = create_app()
+    client = sign_in(app)
+    with app.app_context():
+        engine = db.engine
+        version = current_version(db.session)
+        assert version is not None, "no plan: run bench-data first"
+        shown = len(action_statuses(db.session, version))
+        actions = db.session.scalar(select(func.count()).select_from(Action))
+        updates = db.session.scalar(select(func.count()).select_from(Update))
+        print(
+            f"Database: {actions:,} actions, {updates:,} updates; home page shows {shown:,} actions"
+        )
+
+        def home_page() -> None:
+            assert client.get("/").status_code == 200
+
+        def bare_query() -> None:
+            action_statuses(db.session, version)
+            db.session.expunge_all()
+
+        timed("GET / (home page, test client)", home_page, engine)
+        timed("action_statuses() query alone", bare_query, engine)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,101 @@
+"""Browser tests: Playwright driving Debian's Chromium against the app on a local port.
+
+Never `playwright install`: it downloads its own browsers, which cannot be fetched here.
+axe-core comes from npm (vendored by `make assets`) and is served to the page from its own
+origin, so the page's Content-Security-Policy stays on during the checks.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
+AXE_URL = "/__test__/axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if Path(item.path).is_relative_to(Path(__file__).parent):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} not found: install Debian's chromium package (make test does)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served on a free local port for the length of one test."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    browser_context = browser.new_context(base_url=live_server)
+    browser_context.route(
+        f"{live_server}{AXE_URL}",
+        lambda route: route.fulfill(path=AXE_SCRIPT, content_type="text/javascript"),
+    )
+    yield browser_context
+    browser_context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Iterator[Page]:
+    """A page that fails the test on any script error or console error (CSP reports included)."""
+    browser_page = context.new_page()
+    problems: list[str] = []
+
+    def note_console_error(message: ConsoleMessage) -> None:
+        # A page answered with 401/422 (a refused form) is reported as a failed load of the
+        # document itself; that is the app working. Failed sub-resources still count.
+        if message.type != "error":
+            return
+        if message.text.startswith("Failed to load resource") and (
+            message.location.get("url") == browser_page.url
+        ):
+            return
+        problems.append(f"console error: {message.text} ({message.location.get('url')})")
+
+    browser_page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    browser_page.on("console", note_console_error)
+    yield browser_page
+    assert problems == []
+
+
+def assert_accessible(page: Page) -> None:
+    """axe-core finds no WCAG 2.2 A/AA violations on the page as it stands."""
+    page.add_script_tag(url=AXE_URL)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+    )
+    violations = [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} "
+        f"at {[node['target'] for node in violation['nodes']]}"
+        for violation in result["violations"]
+    ]
+    assert violations == [], "\n".join(violations)
