@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import ScalarSelect, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -60,6 +61,8 @@ class Group:
 
 @dataclass
 class PlanOverview:
+    """A plan version's actions grouped by priority and by theme, with status counts."""
+
     version: PlanVersion
     priorities: list[Group]
     themes: list[Group]
@@ -69,7 +72,7 @@ class PlanOverview:
     def action_count(self) -> int:
         return sum(len(group.actions) for group in self.priorities)
 
-    @property
+    @cached_property
     def theme_names(self) -> dict[int, str]:
         return {group.heading.id: group.heading.name for group in self.themes}
 
