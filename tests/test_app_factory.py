@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import stat
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
 from tracker import ConfigError, create_app
-from tracker.config import normalise_database_url
+from tracker.config import load_or_create_secret_key, normalise_database_url
 
 
 @pytest.fixture
@@ -30,6 +32,19 @@ def test_secret_key_generated_once_and_kept_private(clean_environment, tmp_path)
     assert first == second == key_file.read_text()
     assert len(first) >= 64
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+
+
+def test_workers_starting_together_agree_on_one_secret_key(clean_environment, tmp_path):
+    # gunicorn starts its workers at once; each must end up with the same, complete key.
+    with ProcessPoolExecutor(
+        max_workers=6, mp_context=multiprocessing.get_context("spawn")
+    ) as pool:
+        keys = set(pool.map(load_or_create_secret_key, [str(tmp_path)] * 12))
+    assert keys == {(tmp_path / "secret_key").read_text()}
+    assert len(next(iter(keys))) == 64
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["secret_key"], (
+        "no temporary files left"
+    )
 
 
 def test_secret_key_from_environment_wins(clean_environment, monkeypatch, tmp_path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -68,13 +69,17 @@ def load_or_create_secret_key(instance_path: str) -> str:
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_hex(32)
-    # O_EXCL: two workers starting together must not each write a different key.
+    # Write the key in full to a private temporary file, then link it into place: linking
+    # fails if the file exists, so two workers starting together agree on one complete key.
+    fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key-")
     try:
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        os.link(temporary, key_file)
     except FileExistsError:
         return key_file.read_text().strip()
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    finally:
+        os.unlink(temporary)
     return key
 
 

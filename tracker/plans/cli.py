@@ -24,7 +24,9 @@ from tracker.plans.demo_content import DEMO_PASSWORD
 @with_appcontext
 def seed_demo_command(if_empty: bool) -> None:
     """Load the demo plan, its users and a year of progress (safe to run again)."""
-    if if_empty and database_has_plans(db.session):
+    if if_empty and demo_plan_loaded(db.session):
+        click.echo("The demo plan is already loaded.")
+    elif if_empty and database_has_plans(db.session):
         click.echo("The database already has a plan; the demo plan was not loaded.")
     else:
         click.echo(load_demo_plan(db.session).message)
