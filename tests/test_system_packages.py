@@ -18,7 +18,10 @@ def run_as_non_root(*packages: str) -> subprocess.CompletedProcess[str]:
         command,
         input=SCRIPT.read_text(),
         cwd="/",
-        env={"PATH": os.environ["PATH"], "PYTHON": "true"},  # `true` stands in for a Python with venv
+        env={
+            "PATH": os.environ["PATH"],
+            "PYTHON": "true",
+        },  # `true` stands in for a Python with venv
         capture_output=True,
         text=True,
         timeout=60,
