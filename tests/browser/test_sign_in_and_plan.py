@@ -70,6 +70,17 @@ def test_grouping_by_theme_swaps_in_place_and_keeps_the_url(page: Page, demo_pla
     ).to_be_visible()
 
 
+def test_plan_reflows_at_320_pixels_without_sideways_scrolling(page: Page, demo_plan):
+    page.set_viewport_size({"width": 320, "height": 800})
+    sign_in(page, "viewer@example.org")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    owner_cell_display = page.evaluate(
+        "getComputedStyle(document.querySelector('td[data-label=\"Owner\"]')).display"
+    )
+    assert owner_cell_display == "block", "table rows stack as blocks on a narrow screen"
+
+
 def test_sign_out_returns_to_sign_in(page: Page, demo_plan):
     sign_in(page, "viewer@example.org")
     page.get_by_role("button", name="Sign out").click()
