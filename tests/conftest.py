@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -146,10 +147,10 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
-def sign_in(client: FlaskClient, email: str, password: str):
-    """Sign in through the real form, CSRF token included."""
+def sign_in(client: FlaskClient, email: str, password: str, totp_secret: str | None = None):
+    """Sign in through the real form, CSRF token included, and the code step if asked."""
     page = client.get("/login")
-    return client.post(
+    response = client.post(
         "/login",
         data={
             "email": email,
@@ -157,3 +158,14 @@ def sign_in(client: FlaskClient, email: str, password: str):
             "csrf_token": csrf_token_from(page.get_data(as_text=True)),
         },
     )
+    location = response.headers.get("Location", "")
+    if totp_secret and location.startswith("/login/code"):
+        page = client.get(location)
+        response = client.post(
+            location,
+            data={
+                "code": pyotp.TOTP(totp_secret).now(),
+                "csrf_token": csrf_token_from(page.get_data(as_text=True)),
+            },
+        )
+    return response

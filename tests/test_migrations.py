@@ -29,6 +29,9 @@ EXPECTED_TABLES = {
     "indicator_value",
     "priority_narrative",
     "audit_event",
+    "recovery_code",
+    "sign_in_attempt",
+    "site_setting",
 }
 
 
@@ -62,3 +65,30 @@ def test_models_match_migrated_schema(app):
     with app.app_context(), db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
     assert differences == []
+
+
+def test_account_security_migration_keeps_existing_users_and_gives_them_session_tokens(empty_app):
+    from sqlalchemy import text
+
+    with empty_app.app_context():
+        upgrade(revision="5cc31111f768")  # the initial schema, before session tokens
+        with db.engine.begin() as connection:
+            for email in ("first@example.org", "second@example.org"):
+                connection.execute(
+                    text(
+                        "INSERT INTO user_account (email, name, role, active, created_at) "
+                        "VALUES (:email, 'Someone', 'viewer', true, CURRENT_TIMESTAMP)"
+                    ),
+                    {"email": email},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            tokens = (
+                connection.execute(text("SELECT session_token FROM user_account")).scalars().all()
+            )
+        assert (
+            len(tokens) == 2 and len(set(tokens)) == 2 and all(len(token) >= 32 for token in tokens)
+        )
+        downgrade(revision="5cc31111f768")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM user_account")).scalar() == 2

@@ -13,6 +13,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker.auth.access import enforce_access_rule
+from tracker.auth.sessions import expire_stale_session
 from tracker.config import (
     Config,
     ConfigError,
@@ -63,6 +65,9 @@ def create_app(
     _register_cli(app)
     _register_error_handlers(app)
     init_security(app)
+    # Order matters: a stale session is ended before the access rule looks at who is signed in.
+    app.before_request(expire_stale_session)
+    app.before_request(enforce_access_rule)
 
     if app.config.get("CHECK_DATABASE_ON_START", True):
         check_database_reachable(app)
@@ -86,8 +91,14 @@ def _init_templates(app: Flask) -> None:
     WTFormsHelpers(app)
 
     @app.context_processor
-    def service_name() -> dict[str, str]:
-        return {"service_name": app.config["SERVICE_NAME"]}
+    def shared_context() -> dict[str, Any]:
+        from tracker.auth.two_factor import demo_relaxes_two_factor
+
+        return {
+            "service_name": app.config["SERVICE_NAME"],
+            # A callable, so the database is only asked on the pages that show the notice.
+            "demo_two_factor_relaxed": lambda: demo_relaxes_two_factor(db.session),
+        }
 
 
 def _init_extensions(app: Flask) -> None:
@@ -98,23 +109,24 @@ def _init_extensions(app: Flask) -> None:
     csrf.init_app(app)
     htmx_extension.init_app(app)
     login_manager.init_app(app)
-    login_manager.login_view = "auth.login"
-    login_manager.login_message = "Sign in to see the plan."
-    login_manager.login_message_category = "info"
 
 
 def _register_blueprints(app: Flask) -> None:
+    from tracker.actions.views import bp as actions_bp
+    from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.plans.views import bp as plans_bp
 
-    app.register_blueprint(auth_bp)
-    app.register_blueprint(plans_bp)
+    for blueprint in (auth_bp, plans_bp, actions_bp, admin_bp):
+        app.register_blueprint(blueprint)
 
 
 def _register_cli(app: Flask) -> None:
+    from tracker.auth.cli import create_user_command, reset_password_command
     from tracker.plans.cli import seed_demo_command
 
-    app.cli.add_command(seed_demo_command)
+    for command in (seed_demo_command, create_user_command, reset_password_command):
+        app.cli.add_command(command)
     try:
         # bench/ ships with the source tree, not with an installed wheel.
         from bench.generate import bench_data_command

@@ -27,6 +27,8 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session, so long forms survive
     SERVICE_NAME = "Partnership action plan tracker"
+    SESSION_IDLE_MINUTES = 30
+    SESSION_ABSOLUTE_HOURS = 12
 
 
 class ProductionConfig(Config):
@@ -91,6 +93,11 @@ def config_from_environment(instance_path: str) -> dict[str, object]:
             os.environ.get("DATABASE_URL") or default_sqlite
         ),
     }
+    idle = os.environ.get("SESSION_IDLE_MINUTES", "").strip()
+    if idle:
+        if not idle.isdigit() or int(idle) < 1:
+            raise ConfigError("SESSION_IDLE_MINUTES must be a whole number of minutes, 1 or more")
+        settings["SESSION_IDLE_MINUTES"] = int(idle)
     if os.environ.get("SESSION_COOKIE_SECURE"):
         settings["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"] == "1"
     return settings

@@ -7,6 +7,7 @@ values, and triggers (in the migrations) that make updates and audit events appe
 
 from __future__ import annotations
 
+import secrets
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
@@ -41,6 +42,11 @@ from tracker.extensions import db
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def new_session_token() -> str:
+    """A fresh random session token for a user."""
+    return secrets.token_urlsafe(32)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -167,8 +173,20 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     # NULL means no usable password: the account cannot sign in until one is set.
     password_hash: Mapped[str | None] = mapped_column(String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the session cookie names instead of the user id. Replacing it ends every session
+    # of this user at once (sign-out, password change, deactivation), copied cookies included.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    # Time-based one-time codes: the shared secret, when enrolment was confirmed, and the
+    # last time-step accepted, so that no code is accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    # A single-use link for setting a password (invitations and resets); only its hash is kept.
+    password_setup_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    password_setup_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
     led_priorities: Mapped[list[Priority]] = relationship(
@@ -189,8 +207,60 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login stores this in the session: the session token, never the user id."""
+        return self.session_token
+
+    def end_all_sessions(self) -> None:
+        """Invalidate every existing session of this user, on every device."""
+        self.session_token = new_session_token()
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
+
     def __repr__(self) -> str:
         return f"<User {self.email!r} {self.role}>"
+
+
+class RecoveryCode(db.Model):  # type: ignore[name-defined]
+    """A one-time code that stands in for an authenticator app that has been lost."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SignInAttempt(db.Model):  # type: ignore[name-defined]
+    """Each sign-in attempt: kept in the database so limits hold across server processes."""
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    email: Mapped[str] = mapped_column(String(254))
+    client_address: Mapped[str] = mapped_column(String(45))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    __table_args__ = (
+        Index("ix_sign_in_attempt_email_time", "email", "attempted_at"),
+        Index("ix_sign_in_attempt_address_time", "client_address", "attempted_at"),
+    )
+
+
+class SiteSetting(db.Model):  # type: ignore[name-defined]
+    """A setting kept with the data, such as the demo database relaxing two-factor sign-in."""
+
+    __tablename__ = "site_setting"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
 
 
 class Plan(db.Model):  # type: ignore[name-defined]

@@ -16,7 +16,9 @@ def test_sign_in_with_correct_password_reaches_the_plan(client, session):
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert client.get("/").status_code == 200
-    assert session.scalars(select(AuditEvent.verb)).all() == ["sign_in"]
+    assert session.scalars(select(AuditEvent.verb).where(AuditEvent.verb.like("sign%"))).all() == [
+        "sign_in"
+    ]
 
 
 def test_wrong_password_and_unknown_email_get_the_same_answer(client, session):
@@ -29,7 +31,10 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(client, session):
     assert message in wrong.get_data(as_text=True)
     assert message in unknown.get_data(as_text=True)
     assert client.get("/").status_code == 302, "still signed out"
-    assert session.scalars(select(AuditEvent.verb)).all() == ["sign_in_failed", "sign_in_failed"]
+    assert session.scalars(select(AuditEvent.verb).where(AuditEvent.verb.like("sign%"))).all() == [
+        "sign_in_failed",
+        "sign_in_failed",
+    ]
 
 
 def test_deactivated_user_cannot_sign_in(client, session):

@@ -6,6 +6,7 @@ import itertools
 from datetime import UTC, date, datetime
 from functools import cache
 
+import pyotp
 from sqlalchemy.orm import Session
 
 from tracker.auth.passwords import hash_password
@@ -38,8 +39,12 @@ def make_organisation(session: Session, **fields) -> Organisation:
     return organisation
 
 
-def make_user(session: Session, **fields) -> User:
+def make_user(session: Session, two_factor: bool = False, **fields) -> User:
+    """A user who can sign in with TEST_PASSWORD; with two_factor, enrolled for codes too."""
     number = next(_numbers)
+    if two_factor:
+        fields.setdefault("totp_secret", pyotp.random_base32())
+        fields.setdefault("totp_confirmed_at", datetime.now(UTC))
     user = User(
         **{
             "email": f"user{number}@example.org",

@@ -1,13 +1,25 @@
-"""Password hashing with argon2id."""
+"""Passwords: argon2id hashing and the rules a new password must meet."""
 
 from __future__ import annotations
+
+import gzip
+import unicodedata
+from functools import cache
+from pathlib import Path
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 # argon2-cffi's defaults are RFC 9106's low-memory profile (argon2id, 64 MiB, t=3, p=4),
-# above the OWASP minimum (19 MiB, t=2, p=1).
+# above the OWASP minimum (19 MiB, t=2, p=1). Raising them later re-hashes on next sign-in.
 _hasher = PasswordHasher()
+
+MIN_LENGTH = 12
+MAX_LENGTH = 1024  # generous for pass-phrases; a bound keeps hashing time predictable
+# 20,000 common passwords (from Django's password validation, BSD licence).
+COMMON_PASSWORDS_FILE = Path(__file__).with_name("common-passwords.txt.gz")
+# Words a user might build a password from that an attacker would try first.
+SERVICE_WORDS = ("tracker", "actionplan", "partnership")
 
 
 def hash_password(password: str) -> str:
@@ -23,3 +35,39 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True if the hash was made with weaker parameters than today's."""
+    return _hasher.check_needs_rehash(password_hash)
+
+
+@cache
+def _common_passwords() -> frozenset[str]:
+    with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as handle:
+        return frozenset(line.strip().lower() for line in handle if line.strip())
+
+
+def _squashed(text: str) -> str:
+    """Lower case, compatibility-normalised, without spaces or punctuation: for comparisons."""
+    folded = unicodedata.normalize("NFKC", text).casefold()
+    return "".join(character for character in folded if character.isalnum())
+
+
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Why this password may not be used, as a message for the user, or None if it is fine."""
+    if len(password) < MIN_LENGTH:
+        return f"Password must be at least {MIN_LENGTH} characters long"
+    if len(password) > MAX_LENGTH:
+        return f"Password must be {MAX_LENGTH} characters or fewer"
+    if not password.strip():
+        return "Password must contain something other than spaces"
+    if password.lower() in _common_passwords():
+        return "That password is too common: choose one that would be hard to guess"
+    squashed = _squashed(password)
+    if any(word in squashed for word in SERVICE_WORDS):
+        return "Password must not contain the name of this service"
+    personal = [_squashed(email.split("@")[0]), *(_squashed(part) for part in name.split())]
+    if any(len(word) >= 4 and word in squashed for word in personal):
+        return "Password must not contain your name or email address"
+    return None

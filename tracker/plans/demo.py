@@ -8,7 +8,8 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from tracker.audit import record_event
+from tracker.audit import bulk_load_without_row_audit, record_event
+from tracker.auth import two_factor
 from tracker.auth.passwords import hash_password
 from tracker.extensions import DbSession
 from tracker.models import (
@@ -20,6 +21,7 @@ from tracker.models import (
     PlanVersion,
     Priority,
     ReportingPeriod,
+    SiteSetting,
     Theme,
     Update,
     User,
@@ -71,10 +73,27 @@ def demo_plan_loaded(session: DbSession) -> bool:
 
 
 def load_demo_plan(session: DbSession) -> DemoLoadResult:
-    """Load the demo plan, its people and a year of history; does nothing if already there."""
+    """Load the demo plan, its people and a year of history; does nothing if already there.
+
+    Loaded into an empty database, it makes that database a demo database: two-factor sign-in
+    is relaxed for every role, so a newcomer can try each demo account, and pages say so.
+    """
     if demo_plan_loaded(session):
         return DemoLoadResult(False, f"The demo plan '{content.PLAN_NAME}' is already loaded.")
+    database_was_empty = session.scalar(select(User.id).limit(1)) is None
+    with bulk_load_without_row_audit():
+        action_count = _load(session)
+        if database_was_empty:
+            session.add(SiteSetting(key=two_factor.DEMO_SETTING, value="true"))
+            session.add(SiteSetting(key=two_factor.REQUIRED_ROLES_SETTING, value=""))
+        session.commit()
+    return DemoLoadResult(
+        True, f"Loaded the demo plan '{content.PLAN_NAME}' with {action_count} actions."
+    )
 
+
+def _load(session: DbSession) -> int:
+    """Add the demo plan's rows to the session; returns the number of actions."""
     organisations = {
         key: _organisation(session, *names) for key, names in content.ORGANISATIONS.items()
     }
@@ -181,8 +200,7 @@ def load_demo_plan(session: DbSession) -> DemoLoadResult:
         entity_id=plan.id,
         summary=f"Demo plan '{plan.name}' loaded with {action_number} actions",
     )
-    session.commit()
-    return DemoLoadResult(True, f"Loaded the demo plan '{plan.name}' with {action_number} actions.")
+    return action_number
 
 
 def _organisation(session: DbSession, name: str, short_name: str) -> Organisation:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from flask_login import login_required
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker.auth.access import signed_in
+from tracker.auth.permissions import editable_action_ids
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.plans.services import all_plans, current_version, plan_overview
@@ -16,14 +18,14 @@ GROUPINGS = ("priorities", "themes")
 
 
 @bp.route("/")
-@login_required
+@signed_in
 def index() -> Response | str:
     """The current version of the first plan."""
     return _overview(plan_id=None)
 
 
 @bp.route("/plans/<int:plan_id>")
-@login_required
+@signed_in
 def overview(plan_id: int) -> Response | str:
     """The current version of a chosen plan."""
     return _overview(plan_id=plan_id)
@@ -44,4 +46,5 @@ def _overview(plan_id: int | None) -> Response | str:
         overview=plan_overview(db.session, version),
         grouping=grouping,
         plans=all_plans(db.session),
+        editable_action_ids=editable_action_ids(db.session, current_user, version.id),
     )

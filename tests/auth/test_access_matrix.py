@@ -1,0 +1,189 @@
+"""Every route × every role, built from the app's URL map.
+
+A new route without a line in EXPECTED fails this test: whoever adds a route decides, here,
+who may use it. Requests carry a valid CSRF token, so what is tested is authorisation alone.
+POSTs send an empty form: allowed roles get the form back with errors (422) or a redirect,
+refused roles get 403, and anonymous visitors are sent to sign in (302).
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from tests.conftest import csrf_token_from
+from tracker.models import Action, Plan, Priority, User
+from tracker.plans.demo import load_demo_plan
+from tracker.plans.demo_content import DEMO_PASSWORD
+
+ROLES = ("anonymous", "viewer", "lead", "coordinator", "admin")
+SIGN_INS = {
+    "viewer": "viewer@example.org",
+    "lead": "lead.police@example.org",  # leads Anti-Social Behaviour and Serious Violence
+    "coordinator": "coordinator@example.org",
+    "admin": "admin@example.org",
+}
+
+
+def everyone_signed_in(status: int) -> dict[str, int]:
+    return {
+        "anonymous": 302,
+        "viewer": status,
+        "lead": status,
+        "coordinator": status,
+        "admin": status,
+    }
+
+
+def only(allowed: dict[str, int]) -> dict[str, int]:
+    """Signed-in roles not named get 403; anonymous visitors are sent to sign in."""
+    return {"anonymous": 302, **{role: 403 for role in SIGN_INS}, **allowed}
+
+
+def public(anonymous: int, signed_in: int) -> dict[str, int]:
+    return {"anonymous": anonymous, **{role: signed_in for role in SIGN_INS}}
+
+
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("auth.login", "GET"): public(200, 302),
+    ("auth.login", "POST"): public(422, 302),
+    ("auth.two_factor_code", "GET"): public(302, 302),  # nobody is half-way through signing in
+    ("auth.two_factor_code", "POST"): public(302, 302),
+    ("auth.two_factor_enrol", "GET"): public(302, 302),
+    ("auth.two_factor_enrol", "POST"): public(302, 302),
+    ("auth.set_up_account", "GET"): public(200, 200),
+    ("auth.set_up_account", "POST"): public(422, 422),
+    ("auth.logout", "POST"): everyone_signed_in(302),
+    ("auth.account", "GET"): everyone_signed_in(200),
+    ("auth.change_password", "GET"): everyone_signed_in(200),
+    ("auth.change_password", "POST"): everyone_signed_in(422),
+    ("auth.account_two_factor", "GET"): everyone_signed_in(200),
+    ("auth.account_two_factor", "POST"): everyone_signed_in(422),
+    ("auth.new_recovery_codes", "POST"): everyone_signed_in(302),  # no codes to replace yet
+    ("auth.two_factor_off", "POST"): everyone_signed_in(302),
+    ("plans.index", "GET"): everyone_signed_in(200),
+    ("plans.overview", "GET"): everyone_signed_in(200),
+    ("actions.detail", "GET"): everyone_signed_in(200),
+    # The sample action is under Domestic Abuse, which the demo lead does not lead.
+    ("actions.add_update", "POST"): only({"coordinator": 422}),
+    ("admin.users", "GET"): only({"admin": 200}),
+    ("admin.new_user", "GET"): only({"admin": 200}),
+    ("admin.new_user", "POST"): only({"admin": 422}),
+    ("admin.edit_user", "GET"): only({"admin": 200}),
+    ("admin.edit_user", "POST"): only({"admin": 422}),
+    ("admin.deactivate_user", "POST"): only({"admin": 302}),
+    ("admin.reactivate_user", "POST"): only({"admin": 302}),
+    ("admin.new_setup_code", "POST"): only({"admin": 200}),
+    ("admin.reset_two_factor", "POST"): only({"admin": 302}),
+    ("admin.organisation_list", "GET"): only({"admin": 200}),
+    ("admin.organisation_list", "POST"): only({"admin": 422}),
+    ("admin.audit_log", "GET"): only({"admin": 200, "coordinator": 200}),
+}
+
+# Records that do not exist are 404 for anyone allowed to look, and still sign-in for visitors.
+MISSING_RECORDS = {
+    "plans.overview": {"plan_id": 999_999},
+    "actions.detail": {"action_id": 999_999},
+    "admin.edit_user": {"user_id": 999_999},
+}
+
+
+@pytest.fixture
+def demo(session):
+    load_demo_plan(session)
+    domestic_abuse = session.scalar(select(Priority).where(Priority.name == "Domestic Abuse"))
+    return {
+        "plan_id": session.scalar(select(Plan.id)),
+        "action_id": session.scalar(
+            select(Action.id).where(Action.priority_id == domestic_abuse.id)
+        ),
+        # A demo author who cannot sign in, so the admin's POSTs about them disturb nobody.
+        "user_id": session.scalar(select(User.id).where(User.email == "da.lead@example.org")),
+    }
+
+
+def client_for(app, role: str):
+    """A fresh client, signed in as the role (or not), and the CSRF token of its session."""
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    token = csrf_token_from(page)
+    if role != "anonymous":
+        response = client.post(
+            "/login", data={"email": SIGN_INS[role], "password": DEMO_PASSWORD, "csrf_token": token}
+        )
+        assert response.status_code == 302, f"{role} could not sign in"
+        token = csrf_token_from(client.get("/").get_data(as_text=True))
+    return client, token
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static":
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule, method
+
+
+def test_every_route_has_an_expected_outcome_for_every_role(app):
+    declared = {(rule.endpoint, method) for rule, method in routes(app)}
+    missing = sorted(declared - EXPECTED.keys())
+    stale = sorted(EXPECTED.keys() - declared)
+    assert not missing, f"routes without an access expectation: {missing}"
+    assert not stale, f"expectations for routes that no longer exist: {stale}"
+
+
+def test_every_route_enforces_its_rule_for_every_role(app, demo):
+    clients = {role: client_for(app, role) for role in ROLES}
+    failures = []
+    for rule, method in routes(app):
+        url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(demo[m.group(1)]), rule.rule)
+        for role in ROLES:
+            client, token = clients[role]
+            response = client.open(
+                url, method=method, data={"csrf_token": token} if method == "POST" else None
+            )
+            expected = EXPECTED[(rule.endpoint, method)][role]
+            if response.status_code != expected:
+                failures.append(
+                    f"{method} {url} as {role}: {response.status_code}, expected {expected}"
+                )
+            if role != "anonymous" and (rule.endpoint, method) == ("auth.logout", "POST"):
+                clients[role] = client_for(app, role)  # signing out ended that session
+    assert failures == []
+
+
+def test_htmx_requests_get_the_same_answers(app, demo):
+    """Fragment requests are checked like pages; a visitor is sent to sign in as a whole page."""
+    for role in ROLES:
+        client, _token = client_for(app, role)
+        for rule, method in routes(app):
+            if method != "GET":
+                continue
+            url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(demo[m.group(1)]), rule.rule)
+            response = client.get(url, headers={"HX-Request": "true"})
+            expected = EXPECTED[(rule.endpoint, method)][role]
+            if (
+                expected == 302
+                and role == "anonymous"
+                and rule.endpoint
+                not in {
+                    "auth.two_factor_code",
+                    "auth.two_factor_enrol",
+                }
+            ):
+                assert response.status_code == 401, url
+                assert response.headers["HX-Redirect"].startswith("/login?next=")
+            else:
+                assert response.status_code == expected, f"{url} as {role}"
+
+
+@pytest.mark.parametrize(("endpoint", "values"), MISSING_RECORDS.items())
+def test_missing_records_are_not_found(app, demo, endpoint, values):
+    rule = next(rule for rule in app.url_map.iter_rules() if rule.endpoint == endpoint)
+    url = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values[m.group(1)]), rule.rule)
+    admin, _ = client_for(app, "admin")
+    assert admin.get(url).status_code == 404
+    anonymous, _ = client_for(app, "anonymous")
+    assert anonymous.get(url).status_code == 302

@@ -1,0 +1,1 @@
+"""Actions: the action page and progress updates."""

@@ -1,0 +1,60 @@
+"""Who may change which records: rules about particular actions, beyond role rules."""
+
+from __future__ import annotations
+
+from sqlalchemy import exists, or_, select
+
+from tracker.extensions import DbSession
+from tracker.models import (
+    Action,
+    Priority,
+    Role,
+    User,
+    action_responsible_user,
+    priority_lead,
+)
+
+
+def can_edit_action(session: DbSession, user: User, action: Action) -> bool:
+    """Coordinators edit every action; a lead edits actions under the priorities they lead
+    and actions they are named responsible for; nobody else edits actions."""
+    if user.role == Role.COORDINATOR:
+        return True
+    if user.role != Role.LEAD:
+        return False
+    return bool(
+        session.scalar(
+            select(
+                or_(
+                    exists().where(
+                        priority_lead.c.priority_id == action.priority_id,
+                        priority_lead.c.user_id == user.id,
+                    ),
+                    exists().where(
+                        action_responsible_user.c.action_id == action.id,
+                        action_responsible_user.c.user_id == user.id,
+                    ),
+                )
+            )
+        )
+    )
+
+
+def editable_action_ids(session: DbSession, user: User, plan_version_id: int) -> set[int]:
+    """Ids of the actions in a plan version this user may change; two queries at most."""
+    in_version = (
+        select(Action.id)
+        .join(Priority, Priority.id == Action.priority_id)
+        .where(Priority.plan_version_id == plan_version_id)
+    )
+    if user.role == Role.COORDINATOR:
+        return set(session.scalars(in_version))
+    if user.role != Role.LEAD:
+        return set()
+    led = in_version.join(priority_lead, priority_lead.c.priority_id == Action.priority_id).where(
+        priority_lead.c.user_id == user.id
+    )
+    responsible = in_version.join(
+        action_responsible_user, action_responsible_user.c.action_id == Action.id
+    ).where(action_responsible_user.c.user_id == user.id)
+    return set(session.scalars(led.union(responsible)))
