@@ -44,11 +44,12 @@ serve: $(VENV)/.installed
 system-packages:
 	@PYTHON=$(PYTHON) .ci/ensure-system-packages $(TEST_SYSTEM_PACKAGES)
 
-## lint: ruff (lint and format check) and mypy
+## lint: ruff (lint and format check), mypy, and bandit (fails on medium or high findings)
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit --quiet --recursive tracker --severity-level medium
 
 ## test: system packages, virtualenv, lint, then the whole suite on SQLite and PostgreSQL
 test: system-packages $(VENV)/.installed-test

@@ -33,7 +33,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, validates
+from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
 from tracker.extensions import db
@@ -549,6 +549,19 @@ class AuditEvent(db.Model):  # type: ignore[name-defined]
         CheckConstraint(_not_blank("verb"), name="verb_not_blank"),
         Index("ix_audit_event_entity", "entity_type", "entity_id"),
     )
+
+
+def _receive_set(target: Any, value: Any, oldvalue: Any, initiator: Any) -> Any:
+    return value
+
+
+@event.listens_for(Mapper, "mapper_configured")
+def _keep_old_values_for_audit(mapper: Mapper[Any], class_: type) -> None:
+    """Load a column's old value before it is overwritten, so the audit trail shows it."""
+    for prop in mapper.column_attrs:
+        event.listen(
+            getattr(class_, prop.key), "set", _receive_set, active_history=True, retval=True
+        )
 
 
 APPEND_ONLY_MODELS: tuple[type[db.Model], ...] = (Update, AuditEvent)  # type: ignore[name-defined]

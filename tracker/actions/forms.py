@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
 from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired
+from wtforms.validators import DataRequired, InputRequired
 
 from tracker.actions.services import MAX_PROGRESS_LENGTH
 
@@ -25,7 +25,8 @@ class UpdateForm(FlaskForm):
     progress_text = TextAreaField(
         "Progress",
         widget=GovCharacterCount(),
-        validators=[InputRequired(message="Describe the progress made")],
+        filters=[lambda text: text.strip() if text else text],
+        validators=[DataRequired(message="Describe the progress made")],
     )
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
