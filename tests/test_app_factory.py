@@ -15,7 +15,14 @@ from tracker.config import load_or_create_secret_key, normalise_database_url
 
 @pytest.fixture
 def clean_environment(monkeypatch):
-    for name in ("DATABASE_URL", "SECRET_KEY", "TRACKER_ENV", "SESSION_COOKIE_SECURE"):
+    for name in (
+        "DATABASE_URL",
+        "SECRET_KEY",
+        "TRACKER_ENV",
+        "SESSION_COOKIE_SECURE",
+        "TWO_FACTOR_REQUIRED_ROLES",
+        "SESSION_IDLE_MINUTES",
+    ):
         monkeypatch.delenv(name, raising=False)
 
 
@@ -83,6 +90,19 @@ def test_unreachable_database_gives_clear_error_without_password(
     with pytest.raises(ConfigError, match="cannot connect to the database") as raised:
         create_app(instance_path=str(tmp_path))
     assert "hunter2" not in str(raised.value)
+
+
+def test_two_factor_roles_setting_is_checked_at_start_up(clean_environment, monkeypatch, tmp_path):
+    monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", "admin, Lead")
+    app = create_app(instance_path=str(tmp_path))
+    assert app.config["TWO_FACTOR_REQUIRED_ROLES"] == {"admin", "lead"}
+    monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", "admins")
+    with pytest.raises(ConfigError, match="unknown role admins"):
+        create_app(instance_path=str(tmp_path))
+    monkeypatch.setenv("SESSION_IDLE_MINUTES", "soon")
+    monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", "none")
+    with pytest.raises(ConfigError, match="SESSION_IDLE_MINUTES"):
+        create_app(instance_path=str(tmp_path))
 
 
 def test_production_config_marks_session_cookie_secure(clean_environment, monkeypatch, tmp_path):

@@ -85,6 +85,22 @@ def load_or_create_secret_key(instance_path: str) -> str:
     return key
 
 
+KNOWN_ROLES = ("admin", "coordinator", "lead", "viewer")
+
+
+def parse_role_list(text: str) -> frozenset[str]:
+    """A comma-separated list of roles ('none' or empty for none); a typo is an error, since
+    silently dropping a role would silently drop its two-factor requirement."""
+    names = {name.strip().lower() for name in text.split(",") if name.strip()} - {"none"}
+    unknown = sorted(names - set(KNOWN_ROLES))
+    if unknown:
+        raise ConfigError(
+            f"TWO_FACTOR_REQUIRED_ROLES: unknown role {', '.join(unknown)} "
+            f"(use {', '.join(KNOWN_ROLES)}, or none)"
+        )
+    return frozenset(names)
+
+
 def config_from_environment(instance_path: str) -> dict[str, object]:
     """The settings that come from environment variables."""
     default_sqlite = "sqlite:///" + str(Path(instance_path) / "tracker.db")
@@ -93,6 +109,9 @@ def config_from_environment(instance_path: str) -> dict[str, object]:
             os.environ.get("DATABASE_URL") or default_sqlite
         ),
     }
+    two_factor_roles = os.environ.get("TWO_FACTOR_REQUIRED_ROLES")
+    if two_factor_roles is not None:
+        settings["TWO_FACTOR_REQUIRED_ROLES"] = parse_role_list(two_factor_roles)
     idle = os.environ.get("SESSION_IDLE_MINUTES", "").strip()
     if idle:
         if not idle.isdigit() or int(idle) < 1:

@@ -87,8 +87,8 @@ def test_lead_may_choose_two_factor_and_turn_it_off(client, session):
     assert session.scalar(select(User.totp_secret).where(User.email == "lead@example.org")) is None
 
 
-def test_required_roles_come_from_the_setting(client, session, monkeypatch):
-    monkeypatch.setenv("TWO_FACTOR_REQUIRED_ROLES", "lead")
+def test_required_roles_come_from_the_setting(app, client, session):
+    app.config["TWO_FACTOR_REQUIRED_ROLES"] = frozenset({"lead"})
     make_user(session, email="lead@example.org", role="lead")
     session.commit()
     assert (

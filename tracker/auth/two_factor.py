@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from datetime import datetime
 
 import pyotp
 import segno
+from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
 
+from tracker.config import parse_role_list
 from tracker.extensions import DbSession
 from tracker.models import RecoveryCode, Role, SiteSetting, User, utcnow
 
@@ -26,16 +27,15 @@ TIME_STEP_SECONDS = 30
 
 
 def required_roles(session: DbSession) -> frozenset[str]:
-    """Roles that must use two-factor sign-in: from TWO_FACTOR_REQUIRED_ROLES, the database
-    (the demo database relaxes it), or by default admins and coordinators."""
-    configured = os.environ.get("TWO_FACTOR_REQUIRED_ROLES")
-    if configured is None:
-        configured = session.scalar(
-            select(SiteSetting.value).where(SiteSetting.key == REQUIRED_ROLES_SETTING)
-        )
-    if configured is None:
-        return DEFAULT_REQUIRED_ROLES
-    return frozenset(name.strip() for name in configured.split(",") if name.strip() in set(Role))
+    """Roles that must use two-factor sign-in: from TWO_FACTOR_REQUIRED_ROLES, else the
+    database (the demo database relaxes it), else admins and coordinators."""
+    configured: frozenset[str] | None = current_app.config.get("TWO_FACTOR_REQUIRED_ROLES")
+    if configured is not None:
+        return configured
+    stored = session.scalar(
+        select(SiteSetting.value).where(SiteSetting.key == REQUIRED_ROLES_SETTING)
+    )
+    return DEFAULT_REQUIRED_ROLES if stored is None else parse_role_list(stored)
 
 
 def is_demo_database(session: DbSession) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from functools import cache
 from typing import Any
@@ -39,6 +40,7 @@ from tracker.extensions import db, login_manager
 from tracker.htmx import wants_partial
 from tracker.models import User, utcnow
 
+log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
 
 SIGN_IN_FAILED = "Enter a correct email address and password"
@@ -97,6 +99,8 @@ def _refuse(
     template: str, form: Any, field: Any, message: str, verb: str, email: str, status: int
 ) -> tuple[str, int]:
     """Audit a refused attempt and show the form again with the reason next to the field."""
+    # Operators watch the log for attacks: who and where, never what was typed.
+    log.warning("%s for %s from %s", verb, email, _client_address())
     record_event(
         db.session, verb, entity_type="user_account", summary=message, after={"email": email}
     )
