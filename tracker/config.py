@@ -36,6 +36,7 @@ class ProductionConfig(Config):
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    SEND_HSTS = True
 
 
 def normalise_database_url(raw: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 
 # No inline script or style anywhere: scripts and styles come from our own static files.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -23,6 +23,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 def add_security_headers(response: Response) -> Response:
     """Set CSP and related headers unless a view has chosen its own."""
+    if current_app.config.get("SEND_HSTS"):
+        # Browsers then refuse plain HTTP to this host for a year, even if a link says http://.
+        response.headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
     response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
