@@ -147,6 +147,15 @@ def csrf_token_from(html: str) -> str:
     return match.group(1)
 
 
+def form_value(html: str, name: str) -> str:
+    """The value of a named input in a page, such as a hidden version field."""
+    match = re.search(rf'<input[^>]*name="{name}"[^>]*value="([^"]*)"', html) or re.search(
+        rf'<input[^>]*value="([^"]*)"[^>]*name="{name}"', html
+    )
+    assert match, f"page has no {name} field"
+    return match.group(1)
+
+
 def sign_in(client: FlaskClient, email: str, password: str, totp_secret: str | None = None):
     """Sign in through the real form, CSRF token included, and the code step if asked."""
     page = client.get("/login")

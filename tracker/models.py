@@ -30,6 +30,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    false,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -375,6 +376,10 @@ class Action(db.Model):  # type: ignore[name-defined]
     position: Mapped[int] = mapped_column(Integer, default=0)
     carried_forward_from_id: Mapped[int | None] = mapped_column(ForeignKey("action.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Goes up by one with every saved change or update. A form carries the version it was
+    # loaded at, and saving compares and sets it in one statement, so of two people saving
+    # from the same page state exactly one succeeds and the other is told (no lost updates).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     priority: Mapped[Priority] = relationship(back_populates="actions")
     owner_organisation: Mapped[Organisation | None] = relationship()
@@ -441,8 +446,13 @@ class Update(db.Model):  # type: ignore[name-defined]
     author_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     corrects_update_id: Mapped[int | None] = mapped_column(ForeignKey("action_update.id"))
+    # For a red status: what is being done about it.
+    mitigation_text: Mapped[str | None] = mapped_column(Text)
+    # The author marked the action complete with this update.
+    completes_action: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     action: Mapped[Action] = relationship()
+    corrects: Mapped[Update | None] = relationship(remote_side=[id])
     period: Mapped[ReportingPeriod | None] = relationship()
     author: Mapped[User] = relationship()
     author_organisation: Mapped[Organisation | None] = relationship()

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token_from, sign_in
+from tests.conftest import csrf_token_from, form_value, sign_in
 from tracker.models import Action, AuditEvent, Priority, Update
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
@@ -28,7 +30,10 @@ def action_under(session, priority_name: str, state: str = "active") -> Action:
 def post_update(client, action_id: int, **data):
     page = client.get(f"/actions/{action_id}").get_data(as_text=True)
     token = csrf_token_from(page) if 'name="csrf_token"' in page else ""
-    return client.post(f"/actions/{action_id}/updates", data={"csrf_token": token, **data})
+    version = form_value(page, "version") if 'name="version"' in page else ""
+    return client.post(
+        f"/actions/{action_id}/updates", data={"csrf_token": token, "version": version, **data}
+    )
 
 
 def update_count(session, action: Action) -> int:
@@ -40,7 +45,11 @@ def test_lead_updates_an_action_under_their_priority(client, session, demo):
     before = update_count(session, action)
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
     response = post_update(
-        client, action.id, rag="red", progress_text="Funding withdrawn; escalating to the board."
+        client,
+        action.id,
+        rag="red",
+        progress_text="Funding withdrawn for the second half of the year.",
+        mitigation_text="Escalated to the board; bridging bid submitted.",
     )
     assert response.status_code == 303
     assert update_count(session, action) == before + 1
@@ -50,7 +59,7 @@ def test_lead_updates_an_action_under_their_priority(client, session, demo):
     assert latest.rag == "red" and latest.author.email == "lead.police@example.org"
     assert latest.period.name == "Oct–Nov 2026", "stamped with the open period"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Update saved." in page and "Funding withdrawn" in page
+    assert "Update saved." in page and "Funding withdrawn" in page and "bridging bid" in page
 
 
 def test_lead_forging_a_post_for_another_priority_is_refused_and_audited(client, session, demo):
@@ -101,6 +110,14 @@ def test_coordinator_updates_any_action(client, session, demo):
         ({"rag": "green", "progress_text": "   "}, "Describe the progress made"),
         ({"rag": "green", "progress_text": "Too short"}, "at least 10 characters"),
         ({"rag": "green", "progress_text": "x" * 5001}, "5,000 characters or fewer"),
+        (
+            {"rag": "red", "progress_text": "Stalled completely"},
+            "Enter what is being done about the red status",
+        ),
+        (
+            {"rag": "red", "progress_text": "Stalled completely", "mitigation_text": "Escalate"},
+            "at least 10 characters",
+        ),
     ],
 )
 def test_bad_updates_are_refused_next_to_the_field_and_nothing_is_saved(
@@ -126,7 +143,7 @@ def test_completed_action_takes_no_updates(client, session, demo):
         data={"csrf_token": token, "rag": "green", "progress_text": "Trying anyway, with words"},
     )
     assert response.status_code == 422
-    assert "must be reopened" in response.get_data(as_text=True)
+    assert "reopen it before adding an update" in response.get_data(as_text=True)
 
 
 def test_home_page_shows_edit_controls_only_where_the_user_may_edit(client, session, demo):

@@ -14,7 +14,7 @@ def test_sign_in_with_correct_password_reaches_the_plan(client, session):
     session.commit()
     response = sign_in(client, "LEAD@example.org ", TEST_PASSWORD)
     assert response.status_code == 302
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/my-actions", "leads land on their own actions"
     assert client.get("/").status_code == 200
     assert session.scalars(select(AuditEvent.verb).where(AuditEvent.verb.like("sign%"))).all() == [
         "sign_in"
@@ -87,4 +87,4 @@ def test_next_parameter_cannot_redirect_off_site(client, session):
             "csrf_token": csrf_token_from(page),
         },
     )
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/my-actions"

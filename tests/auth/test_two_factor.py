@@ -74,7 +74,7 @@ def test_recovery_code_signs_in_once(app, session):
 def test_lead_may_choose_two_factor_and_turn_it_off(client, session):
     make_user(session, email="lead@example.org", role="lead")
     session.commit()
-    assert sign_in(client, "lead@example.org", TEST_PASSWORD).headers["Location"] == "/"
+    assert sign_in(client, "lead@example.org", TEST_PASSWORD).headers["Location"] == "/my-actions"
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
     assert post_code(client, pyotp.TOTP(secret).now(), "/account/two-factor").status_code == 200

@@ -1,12 +1,39 @@
-"""The progress update form."""
+"""Forms for progress updates and for creating and editing actions."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired
+from wtforms.validators import DataRequired, InputRequired, Optional
+from wtforms.widgets import HiddenInput
 
 from tracker.actions.services import MAX_PROGRESS_LENGTH
+from tracker.widgets import DateInput
+
+
+def _strip(text: str | None) -> str | None:
+    return text.strip() if text else text
+
 
 RAG_CHOICES = [
     SelectChoice("green", "Green – on track, or done"),
@@ -25,9 +52,57 @@ class UpdateForm(FlaskForm):
     progress_text = TextAreaField(
         "Progress",
         widget=GovCharacterCount(),
-        filters=[lambda text: text.strip() if text else text],
+        filters=[_strip],
         validators=[DataRequired(message="Describe the progress made")],
     )
+    mitigation_text = TextAreaField(
+        "If red: what is being done about it",
+        widget=GovTextArea(),
+        filters=[_strip],
+        validators=[Optional()],
+    )
+    completes = BooleanField("This action is complete", widget=GovCheckboxInput())
+    # The action's version when this form was loaded; compared on save (no lost updates).
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    corrects = HiddenField()
+    return_to = HiddenField()
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
     max_length = MAX_PROGRESS_LENGTH
+
+
+class ActionForm(FlaskForm):
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[DataRequired(message="Enter a title for the action")],
+    )
+    description = TextAreaField("Description (optional)", widget=GovTextArea(), filters=[_strip])
+    priority = SelectField(
+        "Priority", widget=GovSelect(), validators=[InputRequired(message="Choose a priority")]
+    )
+    themes = SelectMultipleField(
+        "Cross-cutting themes", widget=GovCheckboxesInput(), validators=[Optional()]
+    )
+    owner = SelectField("Owner organisation", widget=GovSelect(), validators=[Optional()])
+    partners = SelectMultipleField(
+        "Partner organisations", widget=GovCheckboxesInput(), validators=[Optional()]
+    )
+    responsible = SelectMultipleField(
+        "Responsible people", widget=GovCheckboxesInput(), validators=[Optional()]
+    )
+    start_date = DateField(
+        "Start date",
+        widget=DateInput(),
+        format="%d %m %Y",
+        validators=[Optional()],
+    )
+    target_date = DateField(
+        "Target date",
+        widget=DateInput(),
+        format="%d %m %Y",
+        validators=[Optional()],
+    )
+    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    submit = SubmitField("Save action", widget=GovSubmitInput())

@@ -1,23 +1,49 @@
-"""Progress updates on actions: the rules for writing one, and an action's history."""
+"""Actions and their progress updates: the rules for changing them, and their history."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from tracker.extensions import DbSession
-from tracker.models import Action, ActionState, Rag, ReportingPeriod, Update, User
+from tracker.models import (
+    Action,
+    ActionState,
+    AuditEvent,
+    Organisation,
+    Priority,
+    Rag,
+    ReportingPeriod,
+    Theme,
+    Update,
+    User,
+)
 
 MIN_PROGRESS_LENGTH = 10
 MAX_PROGRESS_LENGTH = 5000
+MAX_TITLE_LENGTH = 300
+MAX_DESCRIPTION_LENGTH = 5000
 
 
 class UpdateRefused(ValueError):
-    """An update that cannot be saved, with a message for the field it concerns."""
+    """A change that cannot be saved, with a message for the field it concerns."""
 
     def __init__(self, message: str, field: str) -> None:
         super().__init__(message)
         self.field = field
+
+
+class EditConflict(Exception):
+    """Someone else saved this action after the form was loaded; nothing was saved."""
+
+    def __init__(self, action: Action, latest: Update | None) -> None:
+        super().__init__("the action changed since the form was loaded")
+        self.action = action
+        self.latest = latest
 
 
 def open_period_for(session: DbSession, action: Action) -> ReportingPeriod | None:
@@ -30,40 +56,231 @@ def open_period_for(session: DbSession, action: Action) -> ReportingPeriod | Non
     )
 
 
-def record_update(session: DbSession, action: Action, author: User, rag: str, text: str) -> Update:
-    """Add a new, immutable update to an action, stamped with the open reporting period."""
+def latest_update(session: DbSession, action: Action) -> Update | None:
+    return session.scalar(
+        select(Update)
+        .where(Update.action_id == action.id)
+        .options(joinedload(Update.author), joinedload(Update.author_organisation))
+        .order_by(Update.recorded_at.desc(), Update.id.desc())
+        .limit(1)
+    )
+
+
+def claim_version(session: DbSession, action: Action, loaded_version: int | None) -> None:
+    """Compare and set the action's version in one statement, or raise EditConflict.
+
+    The statement is atomic in SQLite and PostgreSQL alike: of several saves made from the
+    same loaded version, the first moves the version on and every other one matches no row.
+    """
+    if loaded_version is None:
+        raise UpdateRefused("This form is out of date: reload the page and try again", "version")
+    claimed = session.execute(
+        update(Action)
+        .where(Action.id == action.id, Action.version == loaded_version)
+        .values(version=Action.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        session.refresh(action)
+        raise EditConflict(action, latest_update(session, action))
+    session.expire(action, ["version"])
+
+
+def _require_text(text: str, field: str, what: str, minimum: int, maximum: int) -> str:
+    text = (text or "").strip()
+    if not text:
+        raise UpdateRefused(f"Enter {what}", field)
+    if len(text) < minimum:
+        raise UpdateRefused(f"{what.capitalize()} must be at least {minimum} characters", field)
+    if len(text) > maximum:
+        raise UpdateRefused(f"{what.capitalize()} must be {maximum:,} characters or fewer", field)
+    return text
+
+
+def record_update(
+    session: DbSession,
+    action: Action,
+    author: User,
+    *,
+    rag: str,
+    text: str,
+    loaded_version: int | None,
+    mitigation: str = "",
+    completes: bool = False,
+    corrects: Update | None = None,
+) -> Update:
+    """Add a new, immutable update to an action, stamped with the open reporting period.
+
+    Raises UpdateRefused for bad input (nothing saved) and EditConflict when someone else
+    saved the action after this form was loaded.
+    """
     if action.state != ActionState.ACTIVE:
         raise UpdateRefused(
             f"This action is {ActionState(action.state).label.lower()}: "
-            "it must be reopened before it can be updated",
+            "reopen it before adding an update",
             "rag",
         )
     if rag not in set(Rag):
         raise UpdateRefused("Choose red, amber or green", "rag")
-    text = text.strip()
-    if len(text) < MIN_PROGRESS_LENGTH:
-        raise UpdateRefused(
-            f"Describe progress in at least {MIN_PROGRESS_LENGTH} characters", "progress_text"
+    text = _require_text(
+        text, "progress_text", "progress", MIN_PROGRESS_LENGTH, MAX_PROGRESS_LENGTH
+    )
+    mitigation = (mitigation or "").strip()
+    if rag == Rag.RED:
+        mitigation = _require_text(
+            mitigation,
+            "mitigation_text",
+            "what is being done about the red status",
+            MIN_PROGRESS_LENGTH,
+            MAX_PROGRESS_LENGTH,
         )
-    if len(text) > MAX_PROGRESS_LENGTH:
+    elif len(mitigation) > MAX_PROGRESS_LENGTH:
         raise UpdateRefused(
-            f"Progress must be {MAX_PROGRESS_LENGTH:,} characters or fewer", "progress_text"
+            f"This note must be {MAX_PROGRESS_LENGTH:,} characters or fewer", "mitigation_text"
         )
-    update = Update(
+    if corrects is not None and corrects.action_id != action.id:
+        raise UpdateRefused("A correction must be to an update of the same action", "rag")
+    claim_version(session, action, loaded_version)
+    new_update = Update(
         action=action,
         rag=rag,
         progress_text=text,
+        mitigation_text=mitigation or None,
+        completes_action=completes,
+        corrects=corrects,
         author=author,
         author_organisation_id=author.organisation_id,
         period=open_period_for(session, action),
     )
-    session.add(update)
-    return update
+    session.add(new_update)
+    if completes:
+        action.state = ActionState.COMPLETED.value
+    return new_update
 
 
-def action_history(session: DbSession, action: Action) -> list[Update]:
-    """Every update of an action, newest first, with authors and periods loaded."""
-    return list(
+def change_state(
+    session: DbSession, action: Action, new_state: str, loaded_version: int | None
+) -> None:
+    """Mark complete, close as business as usual, or reopen an action."""
+    if new_state not in set(ActionState):
+        raise UpdateRefused("Choose what to do with the action", "state")
+    if new_state == action.state:
+        raise UpdateRefused(
+            f"The action is already {ActionState(new_state).label.lower()}", "state"
+        )
+    claim_version(session, action, loaded_version)
+    action.state = new_state
+
+
+@dataclass(frozen=True)
+class ActionDetails:
+    """What a person fills in to create or edit an action."""
+
+    title: str
+    description: str
+    priority: Priority
+    themes: list[Theme]
+    owner: Organisation | None
+    partners: list[Organisation]
+    responsible: list[User]
+    start_date: date | None
+    target_date: date | None
+
+
+def _check_details(details: ActionDetails) -> None:
+    title = details.title.strip()
+    if not title:
+        raise UpdateRefused("Enter a title for the action", "title")
+    if len(title) > MAX_TITLE_LENGTH:
+        raise UpdateRefused(f"Title must be {MAX_TITLE_LENGTH} characters or fewer", "title")
+    if len(details.description) > MAX_DESCRIPTION_LENGTH:
+        raise UpdateRefused(
+            f"Description must be {MAX_DESCRIPTION_LENGTH:,} characters or fewer", "description"
+        )
+    if details.start_date and details.target_date and details.target_date < details.start_date:
+        raise UpdateRefused(
+            "The target date must be the same as or after the start date", "target_date"
+        )
+    version_id = details.priority.plan_version_id
+    if any(theme.plan_version_id != version_id for theme in details.themes):
+        raise UpdateRefused("Choose themes from the same plan version as the priority", "themes")
+
+
+def _apply(action: Action, details: ActionDetails) -> None:
+    action.title = details.title.strip()
+    action.description = details.description.strip()
+    action.priority = details.priority
+    action.themes = list(details.themes)
+    action.owner_organisation = details.owner
+    action.partners = list(details.partners)
+    action.responsible_users = list(details.responsible)
+    action.start_date = details.start_date
+    action.target_date = details.target_date
+
+
+def create_action(session: DbSession, details: ActionDetails) -> Action:
+    """A new active action at the end of its priority's list."""
+    _check_details(details)
+    last = session.scalar(
+        select(func.max(Action.position)).where(Action.priority_id == details.priority.id)
+    )
+    action = Action(position=(last or 0) + 1)
+    _apply(action, details)
+    session.add(action)
+    return action
+
+
+def edit_action(
+    session: DbSession, action: Action, details: ActionDetails, loaded_version: int | None
+) -> None:
+    """Change an action's details, refusing if someone saved it since the form was loaded."""
+    _check_details(details)
+    claim_version(session, action, loaded_version)
+    _apply(action, details)
+
+
+def move_action(session: DbSession, action: Action, direction: str) -> bool:
+    """Swap the action with its neighbour above or below in its priority; False at the end."""
+    siblings = list(
+        session.scalars(
+            select(Action)
+            .where(Action.priority_id == action.priority_id)
+            .order_by(Action.position, Action.id)
+        )
+    )
+    index = siblings.index(action)
+    other = index - 1 if direction == "up" else index + 1
+    if other < 0 or other >= len(siblings):
+        return False
+    siblings[index], siblings[other] = siblings[other], siblings[index]
+    for position, sibling in enumerate(siblings):
+        if sibling.position != position:
+            sibling.position = position
+    return True
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One line of an action's history: an update, or a change to the action itself."""
+
+    at: datetime
+    update: Update | None = None
+    previous_rag: str | None = None
+    event: str = ""
+    who: str = ""
+
+
+STATE_EVENTS = {
+    "completed": "Marked complete",
+    "closed": "Closed as business as usual",
+    "active": "Reopened",
+}
+
+
+def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
+    """Every update (with the status it moved from) and lifecycle change, newest first."""
+    updates = list(
         session.scalars(
             select(Update)
             .where(Update.action_id == action.id)
@@ -71,7 +288,46 @@ def action_history(session: DbSession, action: Action) -> list[Update]:
                 joinedload(Update.author),
                 joinedload(Update.author_organisation),
                 joinedload(Update.period),
+                joinedload(Update.corrects),
             )
-            .order_by(Update.recorded_at.desc(), Update.id.desc())
+            .order_by(Update.recorded_at, Update.id)
         )
     )
+    entries = []
+    previous: str | None = None
+    for item in updates:
+        entries.append(TimelineEntry(at=item.recorded_at, update=item, previous_rag=previous))
+        previous = item.rag
+    state_changes = session.execute(
+        select(AuditEvent, User.name)
+        .outerjoin(User, User.id == AuditEvent.actor_id)
+        .where(
+            AuditEvent.entity_type == "action",
+            AuditEvent.entity_id == action.id,
+            AuditEvent.verb == "update",
+        )
+    )
+    completed_by_update = {item.recorded_at for item in updates if item.completes_action}
+    for event, who in state_changes:
+        new_state = (event.after or {}).get("state")
+        if new_state in STATE_EVENTS and not (
+            new_state == "completed" and _near(event.occurred_at, completed_by_update)
+        ):
+            entries.append(
+                TimelineEntry(at=event.occurred_at, event=STATE_EVENTS[new_state], who=who or "")
+            )
+    if action.carried_forward_from_id:
+        source = action.carried_forward_from
+        assert source is not None
+        entries.append(
+            TimelineEntry(
+                at=action.created_at,
+                event=f"Carried forward from the {source.priority.plan_version.label} plan",
+            )
+        )
+    return sorted(entries, key=lambda entry: entry.at, reverse=True)
+
+
+def _near(moment: datetime, others: Iterable[datetime]) -> bool:
+    """True if a state change was made by the same save as a completing update."""
+    return any(abs((moment - other).total_seconds()) < 5 for other in others)

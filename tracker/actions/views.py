@@ -1,21 +1,64 @@
-"""The action page: details, history, and the update form for those who may change it."""
+"""Actions: a lead's own list, updating in place, the action page, and managing actions."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+import json
+from collections import Counter
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
 
-from tracker.actions.forms import UpdateForm
-from tracker.actions.services import UpdateRefused, action_history, open_period_for, record_update
+from tracker.actions.forms import ActionForm, UpdateForm
+from tracker.actions.services import (
+    ActionDetails,
+    EditConflict,
+    UpdateRefused,
+    action_timeline,
+    change_state,
+    create_action,
+    edit_action,
+    move_action,
+    open_period_for,
+    record_update,
+)
 from tracker.audit import record_event
 from tracker.auth.access import signed_in
-from tracker.auth.permissions import can_edit_action
+from tracker.auth.permissions import can_edit_action, editable_action_ids
 from tracker.extensions import db
-from tracker.models import Action, Priority
+from tracker.htmx import render_page_or_partial, wants_partial
+from tracker.models import (
+    Action,
+    ActionState,
+    Organisation,
+    PlanVersion,
+    Priority,
+    ReportingPeriod,
+    Role,
+    Theme,
+    Update,
+    User,
+)
+from tracker.plans.services import NO_UPDATE, ActionStatus, action_statuses, current_version
 
 bp = Blueprint("actions", __name__)
+
+UPDATE_SAVED_EVENT = "updateSaved"  # htmx event: pages refresh their counts when it fires
+RAG_FILTERS = ("red", "amber", "green", NO_UPDATE)
 
 
 def _load_action(action_id: int) -> Action:
@@ -35,48 +78,402 @@ def _load_action(action_id: int) -> Action:
     return action
 
 
-def _render(action: Action, form: UpdateForm, status: int = 200) -> tuple[str, int]:
-    return (
+def _refuse_unless_editor(action: Action, attempted: str) -> None:
+    """403 (audited) unless the signed-in user may change this action."""
+    if can_edit_action(db.session, current_user, action):
+        return
+    record_event(
+        db.session,
+        "access_denied",
+        entity_type="action",
+        entity_id=action.id,
+        summary=f"Tried to {attempted} an action they cannot change",
+    )
+    db.session.commit()
+    abort(403)
+
+
+def _safe_return(target: str | None, default: str) -> str:
+    return target if target and target.startswith("/") and not target.startswith("//") else default
+
+
+# --- My actions ------------------------------------------------------------------------
+
+
+def _my_actions_context() -> dict[str, Any]:
+    version = current_version(db.session, request.args.get("plan", type=int))
+    if version is None:
+        return {"version": None}
+    mine = editable_action_ids(db.session, current_user, version.id)
+    rows = action_statuses(db.session, version, only=mine)
+    open_period = db.session.scalar(
+        select(ReportingPeriod).where(
+            ReportingPeriod.plan_version_id == version.id, ReportingPeriod.is_open.is_(True)
+        )
+    )
+    open_period_id = open_period.id if open_period else None
+    filters = {
+        "priority": request.args.get("priority", type=int),
+        "theme": request.args.get("theme", type=int),
+        "rag": request.args.get("rag") if request.args.get("rag") in RAG_FILTERS else None,
+        "due": request.args.get("due") == "yes",
+    }
+    shown = [
+        row
+        for row in rows
+        if (filters["priority"] is None or row.priority_id == filters["priority"])
+        and (filters["theme"] is None or filters["theme"] in row.theme_ids)
+        and (filters["rag"] is None or (row.rag == filters["rag"] and row.is_active))
+        and (not filters["due"] or row.needs_update(open_period_id))
+    ]
+    groups: dict[int, list[ActionStatus]] = {}
+    for row in shown:
+        groups.setdefault(row.priority_id, []).append(row)
+    counts = Counter(row.rag for row in rows if row.is_active)
+    counts["due"] = sum(row.needs_update(open_period_id) for row in rows)
+    counts["total"] = len(rows)
+    return {
+        "version": version,
+        "groups": groups,
+        "shown_count": len(shown),
+        "counts": counts,
+        "open_period": open_period,
+        "filters": filters,
+        "priorities": {row.priority_id: row.priority_name for row in rows},
+        "themes": db.session.scalars(
+            select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position)
+        ).all(),
+        "query": {key: value for key, value in request.args.items() if value},
+    }
+
+
+@bp.route("/my-actions")
+@signed_in
+def my_actions() -> Response:
+    """The actions this user may update, grouped by priority, with filters kept in the URL."""
+    context = _my_actions_context()
+    if context["version"] is None:
+        return make_response(render_template("plans/empty.html"))
+    return render_page_or_partial(
+        "actions/my_actions.html", "actions/_my_actions_results.html", **context
+    )
+
+
+@bp.route("/my-actions/counts")
+@signed_in
+def my_action_counts() -> Response | str:
+    """The counts box alone, refreshed after each saved update."""
+    context = _my_actions_context()
+    if context["version"] is None:
+        return ""
+    return render_template("actions/_my_counts.html", **context)
+
+
+def _card(action: Action, **extra: Any) -> str:
+    """The action's card on the My actions page, in view mode."""
+    row = action_statuses(db.session, action.priority.plan_version, only=[action.id])[0]
+    open_period = open_period_for(db.session, action)
+    return render_template(
+        "actions/_card.html",
+        row=row,
+        open_period=open_period,
+        can_edit=True,
+        **extra,
+    )
+
+
+def _card_form(action: Action, form: UpdateForm, **extra: Any) -> str:
+    return render_template(
+        "actions/_card_form.html",
+        action=action,
+        form=form,
+        open_period=open_period_for(db.session, action),
+        **extra,
+    )
+
+
+@bp.route("/actions/<int:action_id>/update-form")
+@signed_in
+def update_form(action_id: int) -> Response | str:
+    """The update form inside the action's card (htmx); without htmx, the action page."""
+    action = _load_action(action_id)
+    if not wants_partial():
+        return redirect(
+            url_for("actions.detail", action_id=action.id, _anchor="add-update-heading")
+        )
+    _refuse_unless_editor(action, "open the update form of")
+    form = UpdateForm(
+        formdata=None, version=action.version, return_to=url_for("actions.my_actions")
+    )
+    return _card_form(action, form)
+
+
+@bp.route("/actions/<int:action_id>/card")
+@signed_in
+def card(action_id: int) -> str:
+    """The card in view mode: what Cancel goes back to."""
+    action = _load_action(action_id)
+    _refuse_unless_editor(action, "view the card of")
+    return _card(action)
+
+
+# --- The action page and saving updates -------------------------------------------------
+
+
+def _detail(action: Action, form: UpdateForm, status: int = 200, **extra: Any) -> Response:
+    response = make_response(
         render_template(
             "actions/detail.html",
             action=action,
             form=form,
             can_edit=can_edit_action(db.session, current_user, action),
-            history=action_history(db.session, action),
+            timeline=action_timeline(db.session, action),
             open_period=open_period_for(db.session, action),
+            **extra,
+        ),
+        status,
+    )
+    return response
+
+
+@bp.route("/actions/<int:action_id>")
+@signed_in
+def detail(action_id: int) -> Response:
+    action = _load_action(action_id)
+    form = UpdateForm(formdata=None, version=action.version)
+    correcting = None
+    correct_id = request.args.get("correct", type=int)
+    if correct_id:
+        correcting = db.session.get(Update, correct_id)
+        if correcting is None or correcting.action_id != action.id:
+            abort(404)
+        form.rag.data = correcting.rag
+        form.progress_text.data = correcting.progress_text
+        form.mitigation_text.data = correcting.mitigation_text
+        form.corrects.data = str(correcting.id)
+    return _detail(action, form, correcting=correcting)
+
+
+@bp.route("/actions/<int:action_id>/updates", methods=["POST"])
+@signed_in
+def add_update(action_id: int) -> Response | str:
+    action = _load_action(action_id)
+    _refuse_unless_editor(action, "add an update to")
+    form = UpdateForm()
+    in_card = wants_partial()
+    if form.validate_on_submit():
+        corrects = None
+        if form.corrects.data:
+            corrects = (
+                db.session.get(Update, int(form.corrects.data))
+                if form.corrects.data.isdigit()
+                else None
+            )
+        try:
+            record_update(
+                db.session,
+                action,
+                current_user,
+                rag=form.rag.data,
+                text=form.progress_text.data,
+                mitigation=form.mitigation_text.data or "",
+                completes=form.completes.data,
+                loaded_version=form.version.data,
+                corrects=corrects,
+            )
+            db.session.commit()
+        except UpdateRefused as refusal:
+            getattr(form, refusal.field, form.rag).errors = [str(refusal)]
+        except EditConflict as conflict:
+            form.version.data = conflict.action.version
+            if in_card:
+                return make_response(_card_form(action, form, conflict=conflict), 409)
+            return _detail(action, form, 409, conflict=conflict)
+        else:
+            if in_card:
+                response = make_response(_card(action, saved=True))
+                response.headers["HX-Trigger"] = json.dumps(
+                    {UPDATE_SAVED_EVENT: {"action": action.id}}
+                )
+                return response
+            flash("Update saved.", "success")
+            session["saved_draft"] = f"update-{action.id}-"  # drafts.js forgets this draft
+            default = url_for("actions.detail", action_id=action.id)
+            return redirect(_safe_return(form.return_to.data, default), code=303)
+    if in_card:
+        return make_response(_card_form(action, form), 422)
+    return _detail(action, form, 422)
+
+
+# --- Managing actions ------------------------------------------------------------------
+
+
+def _choices_for(form: ActionForm, version: PlanVersion) -> None:
+    priorities = db.session.scalars(
+        select(Priority).where(Priority.plan_version_id == version.id).order_by(Priority.position)
+    ).all()
+    if current_user.role != Role.COORDINATOR:
+        led = {priority.id for priority in current_user.led_priorities}
+        priorities = [priority for priority in priorities if priority.id in led]
+    form.priority.choices = [SelectChoice(str(p.id), p.name) for p in priorities]
+    themes = db.session.scalars(
+        select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position)
+    ).all()
+    form.themes.choices = [SelectChoice(str(t.id), t.name) for t in themes]
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    form.owner.choices = [SelectChoice("", "Not set")] + [
+        SelectChoice(str(o.id), o.name) for o in organisations
+    ]
+    form.partners.choices = [SelectChoice(str(o.id), o.name) for o in organisations]
+    people = db.session.scalars(
+        select(User)
+        .where(User.active.is_(True), User.role.in_([Role.LEAD.value, Role.COORDINATOR.value]))
+        .order_by(User.name)
+    ).all()
+    form.responsible.choices = [SelectChoice(str(u.id), u.name) for u in people]
+
+
+def _details_from(form: ActionForm) -> ActionDetails:
+    def rows(model: Any, values: list[str] | None) -> list[Any]:
+        ids = [int(value) for value in values or []]
+        return list(db.session.scalars(select(model).where(model.id.in_(ids)))) if ids else []
+
+    priority = db.session.get(Priority, int(form.priority.data))
+    assert priority is not None  # the form only offers existing priorities
+    return ActionDetails(
+        title=form.title.data or "",
+        description=form.description.data or "",
+        priority=priority,
+        themes=rows(Theme, form.themes.data),
+        owner=db.session.get(Organisation, int(form.owner.data)) if form.owner.data else None,
+        partners=rows(Organisation, form.partners.data),
+        responsible=rows(User, form.responsible.data),
+        start_date=form.start_date.data,
+        target_date=form.target_date.data,
+    )
+
+
+@bp.route("/priorities/<int:priority_id>/actions/new", methods=["GET", "POST"])
+@signed_in
+def new_action(priority_id: int) -> Response:
+    priority = db.session.get(Priority, priority_id)
+    if priority is None:
+        abort(404)
+    leads_it = any(lead.id == current_user.id for lead in priority.leads)
+    if current_user.role != Role.COORDINATOR and not (current_user.role == Role.LEAD and leads_it):
+        record_event(
+            db.session,
+            "access_denied",
+            entity_type="priority",
+            entity_id=priority.id,
+            summary="Tried to add an action to a priority they do not lead",
+        )
+        db.session.commit()
+        abort(403)
+    form = ActionForm()
+    _choices_for(form, priority.plan_version)
+    if request.method == "GET":
+        form.priority.data = str(priority.id)
+    if form.validate_on_submit():
+        try:
+            action = create_action(db.session, _details_from(form))
+            db.session.commit()
+        except UpdateRefused as refusal:
+            getattr(form, refusal.field).errors = [str(refusal)]
+        else:
+            flash("Action added.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id), code=303)
+    status = 422 if form.errors else 200
+    return make_response(
+        render_template("actions/form.html", form=form, action=None, priority=priority), status
+    )
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@signed_in
+def edit(action_id: int) -> Response:
+    action = _load_action(action_id)
+    _refuse_unless_editor(action, "edit")
+    form = ActionForm(obj=None)
+    _choices_for(form, action.priority.plan_version)
+    if action.priority_id not in {int(choice.value) for choice in form.priority.choices}:
+        form.priority.choices.append(SelectChoice(str(action.priority_id), action.priority.name))
+    if request.method == "GET":
+        form.title.data = action.title
+        form.description.data = action.description
+        form.priority.data = str(action.priority_id)
+        form.themes.data = [str(theme.id) for theme in action.themes]
+        form.owner.data = str(action.owner_organisation_id or "")
+        form.partners.data = [str(o.id) for o in action.partners]
+        form.responsible.data = [str(u.id) for u in action.responsible_users]
+        form.start_date.data = action.start_date
+        form.target_date.data = action.target_date
+        form.version.data = action.version
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            edit_action(db.session, action, _details_from(form), form.version.data)
+            db.session.commit()
+        except UpdateRefused as refusal:
+            getattr(form, refusal.field).errors = [str(refusal)]
+        except EditConflict as caught:
+            conflict = caught
+            form.version.data = caught.action.version
+        else:
+            flash("Action saved.", "success")
+            return redirect(url_for("actions.detail", action_id=action.id), code=303)
+    status = 409 if conflict else (422 if form.errors else 200)
+    return make_response(
+        render_template(
+            "actions/form.html",
+            form=form,
+            action=action,
+            priority=action.priority,
+            conflict=conflict,
         ),
         status,
     )
 
 
-@bp.route("/actions/<int:action_id>")
+@bp.route("/actions/<int:action_id>/state", methods=["POST"])
 @signed_in
-def detail(action_id: int) -> tuple[str, int]:
-    return _render(_load_action(action_id), UpdateForm())
-
-
-@bp.route("/actions/<int:action_id>/updates", methods=["POST"])
-@signed_in
-def add_update(action_id: int) -> Response | tuple[str, int]:
+def set_state(action_id: int) -> Response:
+    """Mark complete, close as business as usual, or reopen."""
     action = _load_action(action_id)
-    if not can_edit_action(db.session, current_user, action):
-        record_event(
-            db.session,
-            "access_denied",
-            entity_type="action",
-            entity_id=action.id,
-            summary="Tried to add an update to an action outside their priorities",
+    _refuse_unless_editor(action, "change the state of")
+    try:
+        change_state(
+            db.session, action, request.form.get("state", ""), request.form.get("version", type=int)
         )
         db.session.commit()
-        abort(403)
-    form = UpdateForm()
-    if form.validate_on_submit():
-        try:
-            record_update(db.session, action, current_user, form.rag.data, form.progress_text.data)
-        except UpdateRefused as refusal:
-            getattr(form, refusal.field).errors = [str(refusal)]
-        else:
-            db.session.commit()
-            flash("Update saved.", "success")
-            return redirect(url_for("actions.detail", action_id=action.id), code=303)
-    return _render(action, form, 422)
+    except UpdateRefused as refusal:
+        flash(str(refusal), "info")
+    except EditConflict:
+        flash(
+            "Someone else changed this action just now, so nothing was changed. "
+            "Check it and try again.",
+            "info",
+        )
+    else:
+        flash(f"The action is now {ActionState(action.state).label.lower()}.", "success")
+    return redirect(url_for("actions.detail", action_id=action.id), code=303)
+
+
+@bp.route("/actions/<int:action_id>/move", methods=["POST"])
+@signed_in
+def move(action_id: int) -> Response:
+    """Move an action up or down within its priority."""
+    action = _load_action(action_id)
+    _refuse_unless_editor(action, "reorder")
+    direction = request.form.get("direction")
+    if direction not in {"up", "down"}:
+        abort(400)
+    moved = move_action(db.session, action, direction)
+    db.session.commit()
+    if not moved:
+        flash(f"This action is already at the {'top' if direction == 'up' else 'bottom'}.", "info")
+    return redirect(
+        _safe_return(request.form.get("return_to"), url_for("plans.index"))
+        + f"#action-{action.id}",
+        code=303,
+    )

@@ -38,7 +38,7 @@ from tracker.auth.sessions import end_session, start_session
 from tracker.auth.throttle import LOCKED_MESSAGE, is_locked, record_attempt
 from tracker.extensions import db, login_manager
 from tracker.htmx import wants_partial
-from tracker.models import User, utcnow
+from tracker.models import Role, User, utcnow
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -78,12 +78,15 @@ def _client_address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _safe_next(target: str | None) -> str:
-    """Only follow a 'next' that stays on this site, to avoid an open redirect."""
+def _safe_next(target: str | None, user: User | None = None) -> str:
+    """Only follow a 'next' that stays on this site, to avoid an open redirect. Without one,
+    leads land on their own actions and everyone else on the plan."""
     if target:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
+    if user is not None and user.role == Role.LEAD:
+        return url_for("actions.my_actions")
     return url_for("plans.index")
 
 
@@ -92,7 +95,7 @@ def _complete_sign_in(user: User, email: str) -> Response:
     record_event(db.session, "sign_in", actor=user, entity_type="user_account", entity_id=user.id)
     db.session.commit()
     start_session(user)
-    return redirect(_safe_next(request.args.get("next")))
+    return redirect(_safe_next(request.args.get("next"), user))
 
 
 def _refuse(
@@ -213,7 +216,9 @@ def two_factor_enrol() -> Response | str | tuple[str, int]:
         db.session.commit()
         start_session(user)
         return render_template(
-            "auth/recovery_codes.html", codes=outcome, next=_safe_next(request.args.get("next"))
+            "auth/recovery_codes.html",
+            codes=outcome,
+            next=_safe_next(request.args.get("next"), user),
         )
     return outcome
 

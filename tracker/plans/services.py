@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import ScalarSelect, select
+from sqlalchemy import ScalarSelect, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import DbSession
@@ -45,10 +46,20 @@ class ActionStatus:
     last_update_at: datetime | None
     last_update_author: str | None
     theme_ids: tuple[int, ...]
+    version: int = 1
+    last_update_period_id: int | None = None
 
     @property
     def is_active(self) -> bool:
         return self.state == ActionState.ACTIVE
+
+    def needs_update(self, open_period_id: int | None) -> bool:
+        """Active, with a period open, and not yet updated in it."""
+        return (
+            self.is_active
+            and open_period_id is not None
+            and self.last_update_period_id != open_period_id
+        )
 
 
 @dataclass
@@ -109,15 +120,19 @@ def latest_update_id_subquery() -> ScalarSelect[int]:
     )
 
 
-def action_statuses(session: DbSession, version: PlanVersion) -> list[ActionStatus]:
-    """Every action of a plan version with its latest update, in plan order; two queries."""
+def action_statuses(
+    session: DbSession, version: PlanVersion, only: Iterable[int] | None = None
+) -> list[ActionStatus]:
+    """Every action of a plan version (or only those ids) with its latest update, in plan
+    order; two queries however many actions there are."""
+    restrict = Action.id.in_(list(only)) if only is not None else true()
     themes_by_action: dict[int, list[int]] = defaultdict(list)
     for action_id, theme_id in session.execute(
         select(action_theme.c.action_id, action_theme.c.theme_id)
         .join(Action, Action.id == action_theme.c.action_id)
         .join(Priority, Priority.id == Action.priority_id)
         .join(Theme, Theme.id == action_theme.c.theme_id)
-        .where(Priority.plan_version_id == version.id)
+        .where(Priority.plan_version_id == version.id, restrict)
         .order_by(Theme.position, Theme.id)
     ):
         themes_by_action[action_id].append(theme_id)
@@ -133,12 +148,14 @@ def action_statuses(session: DbSession, version: PlanVersion) -> list[ActionStat
             Update.rag,
             Update.recorded_at,
             User.name,
+            Action.version,
+            Update.period_id,
         )
         .join(Priority, Action.priority_id == Priority.id)
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
         .outerjoin(Update, Update.id == latest_update_id_subquery())
         .outerjoin(User, User.id == Update.author_id)
-        .where(Priority.plan_version_id == version.id)
+        .where(Priority.plan_version_id == version.id, restrict)
         .order_by(Priority.position, Priority.id, Action.position, Action.id)
     )
     return [
@@ -153,6 +170,8 @@ def action_statuses(session: DbSession, version: PlanVersion) -> list[ActionStat
             last_update_at=recorded_at,
             last_update_author=author_name,
             theme_ids=tuple(themes_by_action.get(action_id, ())),
+            version=action_version,
+            last_update_period_id=period_id,
         )
         for (
             action_id,
@@ -164,6 +183,8 @@ def action_statuses(session: DbSession, version: PlanVersion) -> list[ActionStat
             rag,
             recorded_at,
             author_name,
+            action_version,
+            period_id,
         ) in rows
     ]
 

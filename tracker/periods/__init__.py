@@ -1,0 +1,1 @@
+"""Reporting periods and the outstanding-updates chase list."""

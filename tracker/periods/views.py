@@ -1,0 +1,118 @@
+"""Coordinators manage reporting periods and chase outstanding updates."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from werkzeug.wrappers import Response
+
+from tracker.actions.services import UpdateRefused
+from tracker.auth.access import roles
+from tracker.extensions import db
+from tracker.models import PlanVersion, ReportingPeriod, Role
+from tracker.periods.forms import PeriodForm
+from tracker.periods.services import (
+    close_period,
+    create_period,
+    open_period,
+    outstanding_updates,
+    periods_of,
+)
+from tracker.plans.services import current_version
+
+bp = Blueprint("periods", __name__, url_prefix="/periods")
+
+
+def _version() -> PlanVersion:
+    version = current_version(db.session, request.args.get("plan", type=int))
+    if version is None:
+        abort(404)
+    return version
+
+
+@bp.route("", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def index() -> Response:
+    version = _version()
+    form = PeriodForm()
+    if form.validate_on_submit():
+        try:
+            period = create_period(
+                db.session,
+                version,
+                name=form.name.data,
+                start=form.start_date.data,
+                end=form.end_date.data,
+                due=form.due_date.data,
+            )
+            db.session.commit()
+        except UpdateRefused as refusal:
+            getattr(form, refusal.field).errors = [str(refusal)]
+        else:
+            flash(
+                f"Added {period.name}. Open it when updates should start counting towards it.",
+                "success",
+            )
+            return redirect(url_for("periods.index"), code=303)
+    status = 422 if form.errors else 200
+    return make_response(
+        render_template(
+            "periods/index.html",
+            form=form,
+            version=version,
+            periods=periods_of(db.session, version),
+        ),
+        status,
+    )
+
+
+def _period(period_id: int) -> ReportingPeriod:
+    period = db.session.get(ReportingPeriod, period_id)
+    if period is None:
+        abort(404)
+    return period
+
+
+@bp.route("/<int:period_id>/open", methods=["POST"])
+@roles(Role.COORDINATOR)
+def open_(period_id: int) -> Response:
+    period = _period(period_id)
+    try:
+        open_period(db.session, period)
+        db.session.commit()
+    except UpdateRefused as refusal:
+        flash(str(refusal), "info")
+    else:
+        flash(f"{period.name} is open: new updates count towards it.", "success")
+    return redirect(url_for("periods.index"), code=303)
+
+
+@bp.route("/<int:period_id>/close", methods=["POST"])
+@roles(Role.COORDINATOR)
+def close(period_id: int) -> Response:
+    period = _period(period_id)
+    close_period(period)
+    db.session.commit()
+    flash(f"{period.name} is closed.", "success")
+    return redirect(url_for("periods.index"), code=303)
+
+
+@bp.route("/outstanding")
+@roles(Role.COORDINATOR)
+def outstanding() -> str:
+    """For the open period: every active action without an update, grouped by lead."""
+    version = _version()
+    period = next((p for p in periods_of(db.session, version) if p.is_open), None)
+    groups = outstanding_updates(db.session, version, period) if period else []
+    total = len({action.id for group in groups for action in group.actions})
+    return render_template(
+        "periods/outstanding.html", version=version, period=period, groups=groups, total=total
+    )
