@@ -6,8 +6,10 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
-from flask import Flask, render_template
+from flask import Flask, Response, make_response, render_template, request, url_for
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -138,8 +140,20 @@ def _register_cli(app: Flask) -> None:
 
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(CSRFError)
-    def csrf_failed(error: CSRFError) -> tuple[str, int]:
-        return render_template("errors/csrf.html", reason=error.description), 400
+    def csrf_failed(error: CSRFError) -> Response:
+        response = make_response(render_template("errors/csrf.html", reason=error.description), 400)
+        if request.headers.get("HX-Request"):
+            # The page's token is stale (the session ended): nothing was saved, so reload the
+            # page, or go to sign-in and back. Text being typed is kept by drafts.js.
+            if current_user.is_authenticated:
+                response.headers["HX-Refresh"] = "true"
+            else:
+                response.headers["HX-Redirect"] = url_for("auth.login", next=_page_path())
+        return response
+
+    def _page_path() -> str:
+        page = urlsplit(request.headers.get("HX-Current-URL", ""))
+        return (page.path or "/") + (f"?{page.query}" if page.query else "")
 
     @app.errorhandler(403)
     def forbidden(error: Exception) -> tuple[str, int]:

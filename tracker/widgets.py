@@ -5,7 +5,7 @@ from typing import Any
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 
 
-class DateInput(GovDateInput):  # type: ignore[misc]
+class DateInput(GovDateInput):
     """GOV.UK day/month/year inputs that also cope with a form posted without them."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> Any:

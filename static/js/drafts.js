@@ -55,10 +55,12 @@
     }
   });
 
-  // An update saved in place (htmx): its draft is no longer needed.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var form = event.detail.elt;
-    if (event.detail.successful && form.matches && form.matches("[data-draft-form]")) {
+  // An update saved in place (htmx): its draft is no longer needed. Checked before the swap,
+  // while the form is still in the page (events from a removed form never reach document).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var status = event.detail.xhr.status;
+    if (status >= 200 && status < 300 && form && form.matches && form.matches("[data-draft-form]")) {
       clearForm(form);
     }
   });

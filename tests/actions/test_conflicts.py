@@ -69,6 +69,7 @@ def test_second_save_from_the_same_page_is_refused_with_the_other_update(app, se
     assert "My own words about the webinars." in html, "the second person's text is kept"
     assert updates_of(session, action) == before + 1
 
+    assert form_value(html.split('id="add-update-heading"')[1], "version") == str(action.version)
     resubmitted = second.post(
         f"/actions/{action.id}/updates",
         data={

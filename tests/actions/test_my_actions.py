@@ -47,6 +47,13 @@ def test_lead_sees_only_their_actions_grouped_by_priority(lead):
     )
     assert "Domestic Abuse" not in html
     assert "Update due for Oct–Nov 2026" in html and "Updated for Oct–Nov 2026" in html
+    assert html.count('hx-get="/actions/') == len(
+        [
+            a
+            for a in own_actions("Anti-Social Behaviour", "Serious Violence and Organised Crime")
+            if a.get("state", "active") == "active"
+        ]
+    )
 
 
 def test_needs_update_filter_lists_only_actions_without_an_update_this_period(lead):

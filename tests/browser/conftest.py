@@ -7,9 +7,11 @@ origin, so the page's Content-Security-Policy stays on during the checks.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -53,13 +55,19 @@ def live_server(app: Flask) -> Iterator[str]:
     thread.join()
 
 
-@pytest.fixture
-def context(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
-    browser_context = browser.new_context(base_url=live_server)
+def open_context(browser: Browser, live_server: str, **options: Any) -> BrowserContext:
+    """A browser context on the live server, with axe-core served from the same origin."""
+    browser_context = browser.new_context(base_url=live_server, **options)
     browser_context.route(
         f"{live_server}{AXE_URL}",
         lambda route: route.fulfill(path=AXE_SCRIPT, content_type="text/javascript"),
     )
+    return browser_context
+
+
+@pytest.fixture
+def context(browser: Browser, live_server: str) -> Iterator[BrowserContext]:
+    browser_context = open_context(browser, live_server)
     yield browser_context
     browser_context.close()
 
@@ -71,12 +79,16 @@ def page(context: BrowserContext) -> Iterator[Page]:
     problems: list[str] = []
 
     def note_console_error(message: ConsoleMessage) -> None:
-        # A page answered with 401/422 (a refused form) is reported as a failed load of the
-        # document itself; that is the app working. Failed sub-resources still count.
+        # Chromium reports every 4xx answer as a failed load. A refused form (400 CSRF, 401,
+        # 403, 409 conflict, 422, 429) is the app working; a missing script or style is not.
         if message.type != "error":
             return
-        if message.text.startswith("Failed to load resource") and (
-            message.location.get("url") == browser_page.url
+        url = message.location.get("url", "")
+        expected = re.search(r"status of (400|401|403|409|422|429)\b", message.text)
+        if (
+            message.text.startswith("Failed to load resource")
+            and expected
+            and "/static/" not in url
         ):
             return
         problems.append(f"console error: {message.text} ({message.location.get('url')})")

@@ -43,6 +43,8 @@ def test_wrong_password_shows_error_summary_linked_to_the_field(page: Page, demo
 
 def test_lead_signs_in_and_sees_the_demo_plan(page: Page, demo_plan):
     sign_in(page, "lead.police@example.org")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your actions")
+    page.get_by_role("link", name="Plan", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Kent Community Safety Agreement")
     for priority in PRIORITIES:

@@ -97,6 +97,12 @@ def _safe_return(target: str | None, default: str) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else default
 
 
+def _offer_latest_version(form: UpdateForm | ActionForm, version: int) -> None:
+    """After a conflict the form carries the new version, so saving again is a real choice."""
+    form.version.data = version
+    form.version.raw_data = None  # otherwise the field would render the stale posted value
+
+
 # --- My actions ------------------------------------------------------------------------
 
 
@@ -144,6 +150,7 @@ def _my_actions_context() -> dict[str, Any]:
             select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position)
         ).all(),
         "query": {key: value for key, value in request.args.items() if value},
+        "can_edit": True,  # every action listed here is one this user may update
     }
 
 
@@ -285,7 +292,7 @@ def add_update(action_id: int) -> Response | str:
         except UpdateRefused as refusal:
             getattr(form, refusal.field, form.rag).errors = [str(refusal)]
         except EditConflict as conflict:
-            form.version.data = conflict.action.version
+            _offer_latest_version(form, conflict.action.version)
             if in_card:
                 return make_response(_card_form(action, form, conflict=conflict), 409)
             return _detail(action, form, 409, conflict=conflict)
@@ -418,7 +425,7 @@ def edit(action_id: int) -> Response:
             getattr(form, refusal.field).errors = [str(refusal)]
         except EditConflict as caught:
             conflict = caught
-            form.version.data = caught.action.version
+            _offer_latest_version(form, caught.action.version)
         else:
             flash("Action saved.", "success")
             return redirect(url_for("actions.detail", action_id=action.id), code=303)

@@ -37,7 +37,6 @@ from tracker.auth.passwords import hash_password, needs_rehash, verify_password
 from tracker.auth.sessions import end_session, start_session
 from tracker.auth.throttle import LOCKED_MESSAGE, is_locked, record_attempt
 from tracker.extensions import db, login_manager
-from tracker.htmx import wants_partial
 from tracker.models import Role, User, utcnow
 
 log = logging.getLogger(__name__)
@@ -60,13 +59,24 @@ def load_user(session_token: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Send visitors who are not signed in to the sign-in page, then back where they were."""
-    target = url_for("auth.login", next=request.full_path.rstrip("?"))
-    if wants_partial() or request.headers.get("HX-Request"):
+    target = url_for("auth.login", next=_return_path())
+    if request.headers.get("HX-Request"):
         # An htmx swap would put the sign-in page inside the current one: navigate instead.
         response = current_app.response_class(status=401)
         response.headers["HX-Redirect"] = target
         return response
     return redirect(target)
+
+
+def _return_path() -> str:
+    """Where to come back to after signing in: the page the person was on, never a POST URL."""
+    if request.method == "GET" and not request.headers.get("HX-Request"):
+        return request.full_path.rstrip("?")
+    came_from = request.headers.get("HX-Current-URL") or request.referrer or ""
+    parts = urlsplit(came_from)
+    if parts.netloc and parts.netloc != request.host:
+        return url_for("plans.index")
+    return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 @cache
