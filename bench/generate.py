@@ -34,6 +34,9 @@ from tracker.models import (
 )
 
 BENCH_VIEWER_EMAIL = "bench.viewer@example.org"
+BENCH_LEAD_EMAIL = (
+    "bench.lead@example.org"  # leads two priorities of the first plan's current version
+)
 BENCH_PASSWORD = "bench-only-passphrase"  # noqa: S105 (a throwaway benchmark database)
 PRIORITY_NAMES = [
     "Domestic Abuse",
@@ -116,7 +119,14 @@ def generate(
         organisation=organisations[0],
         password_hash=hash_password(BENCH_PASSWORD),
     )
-    session.add_all([*organisations, *users, viewer])
+    lead = User(
+        email=BENCH_LEAD_EMAIL,
+        name="Bench Lead",
+        role="lead",
+        organisation=organisations[1],
+        password_hash=viewer.password_hash,
+    )
+    session.add_all([*organisations, *users, viewer, lead])
 
     versions: list[tuple[PlanVersion, list[Priority], list[Theme], list[ReportingPeriod]]] = []
     for plan_number in range(1, plan_total + 1):
@@ -160,6 +170,11 @@ def generate(
             for _, priorities, _, _ in versions
             for priority in priorities
         ],
+    )
+    first_current = next(v for v in versions if v[0].is_current)
+    session.execute(
+        insert(priority_lead),
+        [{"priority_id": priority.id, "user_id": lead.id} for priority in first_current[1][:2]],
     )
 
     action_ids = count(1)

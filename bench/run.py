@@ -14,7 +14,7 @@ from collections.abc import Callable
 from flask import Flask
 from sqlalchemy import event, func, select
 
-from bench.generate import BENCH_PASSWORD, BENCH_VIEWER_EMAIL
+from bench.generate import BENCH_LEAD_EMAIL, BENCH_PASSWORD, BENCH_VIEWER_EMAIL
 from tracker import create_app
 from tracker.extensions import db
 from tracker.models import Action, Update
@@ -50,7 +50,7 @@ def timed(label: str, request: Callable[[], object], engine) -> None:  # type: i
     )
 
 
-def sign_in(app: Flask):  # type: ignore[no-untyped-def]
+def sign_in(app: Flask, email: str = BENCH_VIEWER_EMAIL):  # type: ignore[no-untyped-def]
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
@@ -58,7 +58,7 @@ def sign_in(app: Flask):  # type: ignore[no-untyped-def]
     response = client.post(
         "/login",
         data={
-            "email": BENCH_VIEWER_EMAIL,
+            "email": email,
             "password": BENCH_PASSWORD,
             "csrf_token": token.group(1),
         },
@@ -68,8 +68,11 @@ def sign_in(app: Flask):  # type: ignore[no-untyped-def]
 
 
 def main() -> None:
+    # Requests run outside any app context of ours, each in a context of its own, as they
+    # would in a server: nothing cached in `g` carries over from one request to the next.
     app = create_app()
-    client = sign_in(app)
+    viewer = sign_in(app)
+    lead = sign_in(app, BENCH_LEAD_EMAIL)
     with app.app_context():
         engine = db.engine
         version = current_version(db.session)
@@ -77,19 +80,52 @@ def main() -> None:
         shown = len(action_statuses(db.session, version))
         actions = db.session.scalar(select(func.count()).select_from(Action))
         updates = db.session.scalar(select(func.count()).select_from(Update))
-        print(
-            f"Database: {actions:,} actions, {updates:,} updates; home page shows {shown:,} actions"
-        )
+    print(f"Database: {actions:,} actions, {updates:,} updates; home page shows {shown:,} actions")
 
-        def home_page() -> None:
-            assert client.get("/").status_code == 200
+    def home_page() -> None:
+        assert viewer.get("/").status_code == 200
 
-        def bare_query() -> None:
+    def bare_query() -> None:
+        with app.app_context():
             action_statuses(db.session, version)
-            db.session.expunge_all()
 
-        timed("GET / (home page, test client)", home_page, engine)
-        timed("action_statuses() query alone", bare_query, engine)
+    timed("GET / (home page, test client)", home_page, engine)
+    timed("action_statuses() query alone", bare_query, engine)
+
+    page = lead.get("/my-actions").get_data(as_text=True)
+    mine = [int(found) for found in re.findall(r'hx-get="/actions/(\d+)/update-form"', page)]
+    print(f"My actions for {BENCH_LEAD_EMAIL}: {len(mine):,} actions, each with an update button")
+    token = re.search(
+        r'name="csrf_token"[^>]*value="([^"]+)"',
+        lead.get(f"/actions/{mine[0]}").get_data(as_text=True),
+    )
+    assert token
+
+    def my_actions() -> None:
+        assert lead.get("/my-actions").status_code == 200
+
+    # Each timed save goes to a different action, so every version is known in advance.
+    with app.app_context():
+        rows = db.session.execute(select(Action.id, Action.version).where(Action.id.in_(mine)))
+        versions = {action_id: version for action_id, version in rows}
+    targets = iter(mine)
+
+    def save_update() -> None:
+        action_id = next(targets)
+        response = lead.post(
+            f"/actions/{action_id}/updates",
+            headers={"HX-Request": "true"},
+            data={
+                "csrf_token": token.group(1),
+                "version": versions[action_id],
+                "rag": "amber",
+                "progress_text": "Benchmark update: progress as planned this period.",
+            },
+        )
+        assert response.status_code == 200, response.status_code
+
+    timed("GET /my-actions (lead)", my_actions, engine)
+    timed("POST update in place (htmx)", save_update, engine)
 
 
 if __name__ == "__main__":
