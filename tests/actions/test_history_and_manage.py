@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import select
 
@@ -219,3 +221,40 @@ def test_reordering_moves_an_action_within_its_priority(coordinator, session):
         for a in sorted(priority_named(session, "Road Safety").actions, key=lambda a: a.position)
     ]
     assert after == [before[1], before[0], *before[2:]]
+
+
+def test_add_action_links_only_where_the_user_may_add(client, session):
+    load_demo_plan(session)
+    sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
+    html = client.get("/").get_data(as_text=True)
+    links = re.findall(r'href="/priorities/(\d+)/actions/new"', html)
+    led = {
+        p.id
+        for p in session.scalars(
+            select(Priority).where(
+                Priority.name.in_(["Anti-Social Behaviour", "Serious Violence and Organised Crime"])
+            )
+        )
+    }
+    assert {int(link) for link in links} == led
+
+
+def test_move_buttons_on_the_action_page_reorder(coordinator, session):
+    priority = priority_named(session, "Road Safety")
+    order = [a.id for a in sorted(priority.actions, key=lambda a: a.position)]
+    page = coordinator.get(f"/actions/{order[0]}").get_data(as_text=True)
+    assert "Move down" in page
+    response = coordinator.post(
+        f"/actions/{order[0]}/move",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "direction": "down",
+            "return_to": f"/actions/{order[0]}",
+        },
+    )
+    assert response.headers["Location"] == f"/actions/{order[0]}"
+    session.expire_all()
+    assert [
+        a.id
+        for a in sorted(priority_named(session, "Road Safety").actions, key=lambda a: a.position)
+    ][:2] == [order[1], order[0]]

@@ -479,8 +479,6 @@ def move(action_id: int) -> Response:
     db.session.commit()
     if not moved:
         flash(f"This action is already at the {'top' if direction == 'up' else 'bottom'}.", "info")
-    return redirect(
-        _safe_return(request.form.get("return_to"), url_for("plans.index"))
-        + f"#action-{action.id}",
-        code=303,
-    )
+    else:
+        flash(f"Moved {direction}: the plan and reports now list it in this order.", "success")
+    return redirect(_safe_return(request.form.get("return_to"), url_for("plans.index")), code=303)

@@ -58,3 +58,13 @@ def editable_action_ids(session: DbSession, user: User, plan_version_id: int) ->
         action_responsible_user, action_responsible_user.c.action_id == Action.id
     ).where(action_responsible_user.c.user_id == user.id)
     return set(session.scalars(led.union(responsible)))
+
+
+def manageable_priority_ids(user: User, plan_version_id: int) -> set[int] | None:
+    """Priorities of a plan version under which this user may add actions: None means all
+    (coordinators); leads get the priorities they lead; everyone else none."""
+    if user.role == Role.COORDINATOR:
+        return None
+    if user.role != Role.LEAD:
+        return set()
+    return {p.id for p in user.led_priorities if p.plan_version_id == plan_version_id}

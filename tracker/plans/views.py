@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.auth.access import signed_in
-from tracker.auth.permissions import editable_action_ids
+from tracker.auth.permissions import editable_action_ids, manageable_priority_ids
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.plans.services import all_plans, current_version, plan_overview
@@ -47,4 +47,5 @@ def _overview(plan_id: int | None) -> Response | str:
         grouping=grouping,
         plans=all_plans(db.session),
         editable_action_ids=editable_action_ids(db.session, current_user, version.id),
+        manageable_priority_ids=manageable_priority_ids(current_user, version.id),
     )
