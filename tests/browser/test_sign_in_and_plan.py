@@ -22,6 +22,8 @@ def sign_in(page: Page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    page.wait_for_load_state()  # scripts (htmx, GOV.UK Frontend) have started
 
 
 def test_sign_in_page_is_accessible(page: Page, demo_plan):

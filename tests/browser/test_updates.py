@@ -46,6 +46,7 @@ def test_lead_turns_an_action_from_amber_to_red_in_place(page: Page, demo_plan):
     target.get_by_role("link", name=re.compile("^Add update")).click()
     form = card(page, AMBER_ACTION)
     expect(form.get_by_role("button", name="Save update")).to_be_visible()
+    expect(form.get_by_role("heading", name=f"Update: {AMBER_ACTION}")).to_be_focused()
     assert_accessible(page)
 
     fill_update(
@@ -58,6 +59,7 @@ def test_lead_turns_an_action_from_amber_to_red_in_place(page: Page, demo_plan):
 
     done = card(page, AMBER_ACTION)
     expect(done.get_by_text("Update saved.")).to_be_visible()
+    expect(done.locator(".app-saved")).to_be_focused()
     expect(done.get_by_text("Red", exact=True)).to_be_visible()
     expect(page.locator('[data-count="red"]')).to_have_text(str(red + 1))
     expect(page.locator('[data-count="amber"]')).to_have_text(str(amber - 1))
