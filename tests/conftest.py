@@ -7,6 +7,7 @@ SQLite and a throwaway PostgreSQL by default; `--databases=sqlite` narrows it fo
 from __future__ import annotations
 
 import contextvars
+import functools
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.databases import BACKENDS, TEST_SECRET_KEY
 from tracker import create_app
+from tracker.auth.passwords import hash_password
 from tracker.extensions import db
 
 _tested_on: Counter[str] = Counter()
@@ -178,3 +180,16 @@ def sign_in(client: FlaskClient, email: str, password: str, totp_secret: str | N
             },
         )
     return response
+
+
+@pytest.fixture(autouse=True)
+def _hash_demo_password_once(monkeypatch):
+    """argon2 is slow by design; demo users share a password, so tests hash it once a run."""
+    from tracker.plans import demo
+
+    monkeypatch.setattr(demo, "hash_password", _cached_hash)
+
+
+@functools.cache
+def _cached_hash(password: str) -> str:
+    return hash_password(password)
