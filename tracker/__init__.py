@@ -117,10 +117,11 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.actions.views import bp as actions_bp
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
+    from tracker.dashboard.views import bp as dashboard_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plans.views import bp as plans_bp
 
-    for blueprint in (auth_bp, plans_bp, actions_bp, periods_bp, admin_bp):
+    for blueprint in (auth_bp, plans_bp, actions_bp, dashboard_bp, periods_bp, admin_bp):
         app.register_blueprint(blueprint)
 
 

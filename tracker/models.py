@@ -460,8 +460,10 @@ class Update(db.Model):  # type: ignore[name-defined]
     __table_args__ = (
         CheckConstraint(_one_of("rag", Rag), name="rag_known"),
         CheckConstraint(_not_blank("progress_text"), name="progress_text_not_blank"),
-        # Finding an action's latest update is an index seek, however long its history.
+        # Finding an action's latest update is an index seek, however long its history,
+        # overall and within a reporting period (the roll-up).
         Index("ix_action_update_latest", "action_id", "recorded_at", "id"),
+        Index("ix_action_update_period_latest", "action_id", "period_id", "recorded_at", "id"),
     )
 
     @validates("progress_text")

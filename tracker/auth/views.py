@@ -12,6 +12,7 @@ from flask import (
     Blueprint,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -59,6 +60,10 @@ def load_user(session_token: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Send visitors who are not signed in to the sign-in page, then back where they were."""
+    if request.path.startswith("/api/"):
+        response = jsonify({"error": "Sign in first: this API uses the same session as the site."})
+        response.status_code = 401
+        return response
     target = url_for("auth.login", next=_return_path())
     if request.headers.get("HX-Request"):
         # An htmx swap would put the sign-in page inside the current one: navigate instead.

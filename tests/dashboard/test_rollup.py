@@ -1,0 +1,197 @@
+"""The roll-up: counts by status per priority and theme for a period, page and JSON alike."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from tests.conftest import sign_in
+from tests.support.factories import (
+    make_action,
+    make_period,
+    make_plan_version,
+    make_priority,
+    make_theme,
+    make_update,
+    make_user,
+)
+from tracker.dashboard.services import STATUSES, rollup
+from tracker.extensions import db
+from tracker.models import ReportingPeriod
+from tracker.plans.demo import load_demo_plan
+from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
+
+
+def demo_period(session, name):
+    return session.scalar(select(ReportingPeriod).where(ReportingPeriod.name == name))
+
+
+def test_demo_rollup_counts_each_action_by_its_update_in_that_period(session):
+    load_demo_plan(session)
+    period = demo_period(session, "Oct–Nov 2026")
+    result = rollup(session, period.plan_version, period)
+    for spec, row in zip(PRIORITIES, result.priorities, strict=True):
+        expected = Counter()
+        for action in spec["actions"]:
+            state = action.get("state", "active")
+            if state == "closed":
+                continue
+            latest = action["updates"][3]
+            expected[
+                "completed" if state == "completed" else (latest[0] if latest else "none")
+            ] += 1
+        assert row.name == spec["name"]
+        assert row.counts == {status: expected[status] for status in STATUSES}
+    totals = result.priority_totals
+    assert totals.total == sum(row.total for row in result.priorities)
+    road_safety = result.priorities[1]
+    assert road_safety.overall == "red", "worst status present"
+
+
+def test_stale_actions_show_as_no_update_not_their_old_status(session):
+    version = make_plan_version(session)
+    priority = make_priority(session, plan_version=version)
+    earlier = make_period(
+        session,
+        plan_version=version,
+        name="Earlier",
+        start_date=date(2026, 6, 1),
+        end_date=date(2026, 7, 31),
+    )
+    later = make_period(
+        session,
+        plan_version=version,
+        name="Later",
+        start_date=date(2026, 8, 1),
+        end_date=date(2026, 9, 30),
+    )
+    action = make_action(session, priority=priority)
+    make_update(session, action=action, rag="red", period=earlier)
+    session.commit()
+    assert rollup(session, version, earlier).priorities[0].counts["red"] == 1
+    later_counts = rollup(session, version, later).priorities[0]
+    assert later_counts.counts["none"] == 1 and later_counts.counts["red"] == 0
+    assert later_counts.overall == "none"
+
+
+def test_page_and_json_agree(client, session):
+    load_demo_plan(session)
+    sign_in(client, "viewer@example.org", DEMO_PASSWORD)
+    period = demo_period(session, "Aug–Sep 2026")
+    data = client.get(f"/api/v1/rollup?period={period.id}").get_json()
+    html = client.get(f"/rollup?period={period.id}").get_data(as_text=True)
+    assert data["period"]["name"] == "Aug–Sep 2026"
+    for kind, rows in (
+        ("priority", data["priorities"] + [data["priority_totals"]]),
+        ("theme", data["themes"] + [data["theme_totals"]]),
+    ):
+        table = html.split(f'data-rollup="{kind}"')[1].split("</table>")[0]
+        for row in rows:
+            row_html = table.split(f'data-row="{row["id"] or "total"}"')[1].split("</tr>")[0]
+            for status in STATUSES:
+                cell = re.search(rf'data-status="{status}">(\d+) ', row_html).group(1)
+                assert int(cell) == row["counts"][status], (row["name"], status)
+            assert f"app-rag--{row['overall_status']}" in row_html
+
+
+def test_default_period_is_the_open_one_and_bad_periods_are_not_found(client, session):
+    load_demo_plan(session)
+    sign_in(client, "viewer@example.org", DEMO_PASSWORD)
+    assert client.get("/api/v1/rollup").get_json()["period"]["name"] == "Oct–Nov 2026"
+    assert client.get("/api/v1/rollup?period=999999").status_code == 404
+    assert client.get("/api/v1/rollup?period=abc").status_code == 404
+
+
+def test_api_asks_anonymous_callers_to_sign_in_with_json(client, session):
+    load_demo_plan(session)
+    response = client.get("/api/v1/rollup")
+    assert response.status_code == 401 and "Sign in first" in response.get_json()["error"]
+
+
+# --- Property: the SQL roll-up equals a plain Python recomputation -----------------------
+
+RAGS = st.sampled_from(["red", "amber", "green"])
+ACTION = st.fixed_dictionaries(
+    {
+        "priority": st.integers(0, 2),
+        "themes": st.sets(st.integers(0, 2), max_size=3),
+        "state": st.sampled_from(["active", "active", "active", "completed", "closed"]),
+        # (period index 0-2, minutes into the period, rag) for each update
+        "updates": st.lists(st.tuples(st.integers(0, 2), st.integers(0, 5000), RAGS), max_size=5),
+    }
+)
+
+
+def naive_rollup(actions, period_index):
+    by_priority = {index: Counter() for index in range(3)}
+    by_theme = {index: Counter() for index in range(3)}
+    for spec in actions:
+        if spec["state"] == "closed":
+            continue
+        in_period = [u for u in enumerate(spec["updates"]) if u[1][0] == period_index]
+        if spec["state"] == "completed":
+            status = "completed"
+        elif in_period:
+            status = max(in_period, key=lambda pair: (pair[1][1], pair[0]))[1][2]
+        else:
+            status = "none"
+        by_priority[spec["priority"]][status] += 1
+        for theme in spec["themes"]:
+            by_theme[theme][status] += 1
+    return by_priority, by_theme
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(actions=st.lists(ACTION, max_size=12), period_index=st.integers(0, 2))
+def test_rollup_matches_a_naive_recomputation(app, actions, period_index):
+    with app.app_context():
+        session = db.session
+        version = make_plan_version(session)
+        priorities = [make_priority(session, plan_version=version, position=i) for i in range(3)]
+        themes = [make_theme(session, plan_version=version, position=i) for i in range(3)]
+        periods = [
+            make_period(
+                session,
+                plan_version=version,
+                name=f"P{i}",
+                start_date=date(2026, 1 + 2 * i, 1),
+                end_date=date(2026, 2 + 2 * i, 28),
+            )
+            for i in range(3)
+        ]
+        author = make_user(session)
+        for spec in actions:
+            action = make_action(
+                session,
+                priority=priorities[spec["priority"]],
+                themes=[themes[t] for t in spec["themes"]],
+                state=spec["state"],
+            )
+            for number, (period, minutes, rag) in enumerate(spec["updates"]):
+                start = datetime.combine(
+                    periods[period].start_date, datetime.min.time(), tzinfo=UTC
+                )
+                make_update(
+                    session,
+                    action=action,
+                    author=author,
+                    rag=rag,
+                    period=periods[period],
+                    recorded_at=start + timedelta(minutes=minutes, microseconds=number),
+                )
+        session.commit()
+
+        result = rollup(session, version, periods[period_index])
+        expected_priorities, expected_themes = naive_rollup(actions, period_index)
+        for index, row in enumerate(result.priorities):
+            assert row.counts == {status: expected_priorities[index][status] for status in STATUSES}
+        for index, row in enumerate(result.themes):
+            assert row.counts == {status: expected_themes[index][status] for status in STATUSES}
+        session.rollback()

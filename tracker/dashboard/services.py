@@ -1,0 +1,172 @@
+"""The roll-up: how many actions are red, amber, green, not updated or completed, for a period.
+
+An action's status for a period is its latest update written in that period, or "no update":
+an older period's status is never carried over, so stale actions show as stale. Completed
+actions are counted as completed; actions closed as business as usual have left the plan
+and are not counted. One rule, used by the page, the JSON API and (later) the report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import String, case, func, literal, select
+from sqlalchemy.sql import ColumnElement
+
+from tracker.extensions import DbSession
+from tracker.models import (
+    Action,
+    ActionState,
+    PlanVersion,
+    Priority,
+    ReportingPeriod,
+    Theme,
+    Update,
+    action_theme,
+)
+
+STATUSES = ("red", "amber", "green", "none", "completed")
+# The worst status present decides a group's overall status (completed actions are ignored).
+SEVERITY = ("red", "amber", "none", "green")
+
+
+@dataclass
+class RollupRow:
+    """Counts for one priority or theme, or the totals."""
+
+    id: int | None
+    name: str
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def percentage(self, status: str) -> int:
+        """Whole per cent of this row's actions with that status (0 for an empty row)."""
+        return round(100 * self.counts[status] / self.total) if self.total else 0
+
+    @property
+    def overall(self) -> str:
+        """The worst status present, ignoring completed actions; 'none' if nothing is active."""
+        for status in SEVERITY:
+            if self.counts[status]:
+                return status
+        return "none"
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "id": self.id,
+            "name": self.name,
+            "counts": dict(self.counts),
+            "total": self.total,
+            "overall_status": self.overall,
+        }
+
+
+@dataclass
+class Rollup:
+    version: PlanVersion
+    period: ReportingPeriod
+    priorities: list[RollupRow]
+    priority_totals: RollupRow
+    themes: list[RollupRow]
+    theme_totals: RollupRow
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "plan": self.version.plan.name,
+            "plan_version": self.version.label,
+            "period": {
+                "id": self.period.id,
+                "name": self.period.name,
+                "start": self.period.start_date.isoformat(),
+                "end": self.period.end_date.isoformat(),
+            },
+            "statuses": list(STATUSES),
+            "priorities": [row.as_dict() for row in self.priorities],
+            "priority_totals": self.priority_totals.as_dict(),
+            "themes": [row.as_dict() for row in self.themes],
+            "theme_totals": self.theme_totals.as_dict(),
+        }
+
+
+def status_in_period(period: ReportingPeriod) -> ColumnElement[str]:
+    """SQL for an action's status in a period (correlated on Action): one index seek each."""
+    latest_rag = (
+        select(Update.rag)
+        .where(Update.action_id == Action.id, Update.period_id == period.id)
+        .order_by(Update.recorded_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    return case(
+        (Action.state == ActionState.COMPLETED.value, literal("completed", String)),
+        else_=func.coalesce(latest_rag, literal("none", String)),
+    )
+
+
+def _counted_actions(version: PlanVersion) -> ColumnElement[bool]:
+    return (Priority.plan_version_id == version.id) & (Action.state != ActionState.CLOSED.value)
+
+
+def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) -> Rollup:
+    """Counts per status for every priority and theme of a plan version; four queries."""
+    status = status_in_period(period).label("status")
+    priorities = session.scalars(
+        select(Priority)
+        .where(Priority.plan_version_id == version.id)
+        .order_by(Priority.position, Priority.id)
+    ).all()
+    themes = session.scalars(
+        select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position, Theme.id)
+    ).all()
+    by_priority = {p.id: RollupRow(p.id, p.name) for p in priorities}
+    by_theme = {t.id: RollupRow(t.id, t.name) for t in themes}
+
+    per_action = (
+        select(Action.id.label("action_id"), Action.priority_id, status)
+        .join(Priority, Priority.id == Action.priority_id)
+        .where(_counted_actions(version))
+        .subquery()
+    )
+    for priority_id, action_status, count in session.execute(
+        select(per_action.c.priority_id, per_action.c.status, func.count()).group_by(
+            per_action.c.priority_id, per_action.c.status
+        )
+    ):
+        by_priority[priority_id].counts[action_status] += count
+    for theme_id, action_status, count in session.execute(
+        select(action_theme.c.theme_id, per_action.c.status, func.count())
+        .join(per_action, per_action.c.action_id == action_theme.c.action_id)
+        .group_by(action_theme.c.theme_id, per_action.c.status)
+    ):
+        by_theme[theme_id].counts[action_status] += count
+
+    return Rollup(
+        version,
+        period,
+        list(by_priority.values()),
+        _totals("All priorities", by_priority.values()),
+        list(by_theme.values()),
+        _totals("All themes", by_theme.values()),
+    )
+
+
+def _totals(name: str, rows: object) -> RollupRow:
+    total = RollupRow(None, name)
+    for row in rows:  # type: ignore[attr-defined]
+        for status, count in row.counts.items():
+            total.counts[status] += count
+    return total
+
+
+def default_period(session: DbSession, version: PlanVersion) -> ReportingPeriod | None:
+    """The open period, else the latest one that has started."""
+    periods = session.scalars(
+        select(ReportingPeriod)
+        .where(ReportingPeriod.plan_version_id == version.id)
+        .order_by(ReportingPeriod.start_date.desc())
+    ).all()
+    return next((p for p in periods if p.is_open), periods[0] if periods else None)
