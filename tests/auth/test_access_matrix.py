@@ -65,6 +65,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("auth.two_factor_off", "POST"): everyone_signed_in(302),
     ("plans.index", "GET"): everyone_signed_in(200),
     ("dashboard.rollup_page", "GET"): everyone_signed_in(200),
+    ("dashboard.drilldown", "GET"): everyone_signed_in(200),
     ("dashboard.rollup_json", "GET"): {**everyone_signed_in(200), "anonymous": 401},
     ("plans.overview", "GET"): everyone_signed_in(200),
     ("actions.detail", "GET"): everyone_signed_in(200),

@@ -94,7 +94,7 @@ def test_page_and_json_agree(client, session):
         for row in rows:
             row_html = table.split(f'data-row="{row["id"] or "total"}"')[1].split("</tr>")[0]
             for status in STATUSES:
-                cell = re.search(rf'data-status="{status}">(\d+) ', row_html).group(1)
+                cell = re.search(rf'data-status="{status}"><a[^>]*>(\d+)<', row_html).group(1)
                 assert int(cell) == row["counts"][status], (row["name"], status)
             assert f"app-rag--{row['overall_status']}" in row_html
 
@@ -195,3 +195,59 @@ def test_rollup_matches_a_naive_recomputation(app, actions, period_index):
         for index, row in enumerate(result.themes):
             assert row.counts == {status: expected_themes[index][status] for status in STATUSES}
         session.rollback()
+
+
+def test_each_count_links_to_the_actions_behind_it(client, session):
+    load_demo_plan(session)
+    sign_in(client, "viewer@example.org", DEMO_PASSWORD)
+    period = demo_period(session, "Oct–Nov 2026")
+    data = client.get(f"/api/v1/rollup?period={period.id}").get_json()
+    road = next(row for row in data["priorities"] if row["name"] == "Road Safety")
+    html = client.get(
+        f"/rollup/actions?period={period.id}&priority={road['id']}&status=red"
+    ).get_data(as_text=True)
+    titles = re.findall(r'<a class="govuk-link" href="/actions/\d+">([^<]+)</a>', html)
+    assert len(titles) == road["counts"]["red"] == 1
+    assert "Pilot average speed cameras" in titles[0]
+    assert "No decision on the second bid yet" in html, "the period's progress text"
+    quiet = client.get(
+        f"/rollup/actions?period={period.id}&status=none", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert quiet.lstrip().startswith('<div id="rollup-drilldown">')
+    assert (
+        quiet.count("No update provided for this period")
+        == data["priority_totals"]["counts"]["none"]
+    )
+
+
+def section_titles(html: str, heading: str) -> list[str]:
+    part = html.split(f">{heading} (")[1].split("</ul>")[0] if f">{heading} (" in html else ""
+    return [
+        title.replace("&#39;", "'")
+        for title in re.findall(r'href="/actions/\d+">([^<]+)</a>', part)
+    ]
+
+
+def test_what_moved_lists_changes_worst_first(client, session):
+    load_demo_plan(session)
+    sign_in(client, "viewer@example.org", DEMO_PASSWORD)
+    html = client.get("/rollup").get_data(as_text=True)
+    assert "What moved since Aug–Sep 2026" in html
+    order = {"red": 0, "amber": 1, "green": 2}
+    changed, quiet = [], []
+    for spec in PRIORITIES:
+        for action in spec["actions"]:
+            if action.get("state", "active") != "active":
+                continue
+            was = action["updates"][2][0] if action["updates"][2] else "none"
+            now = action["updates"][3][0] if action["updates"][3] else "none"
+            if was in order and now in order and was != now:
+                changed.append((order[now], -order[was], action["title"]))
+            elif was in order and now == "none":
+                quiet.append(action["title"])
+    assert changed and quiet
+    shown_changed = section_titles(html, "Status changed (worst first)")
+    assert set(shown_changed) == {title for _, _, title in changed}
+    ranks = [next((o, w) for o, w, t in changed if t == title) for title in shown_changed]
+    assert ranks == sorted(ranks), "anything that went to red comes first"
+    assert section_titles(html, "Updated last period but not this one") == quiet

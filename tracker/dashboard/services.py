@@ -17,6 +17,7 @@ from tracker.extensions import DbSession
 from tracker.models import (
     Action,
     ActionState,
+    Organisation,
     PlanVersion,
     Priority,
     ReportingPeriod,
@@ -170,3 +171,137 @@ def default_period(session: DbSession, version: PlanVersion) -> ReportingPeriod 
         .order_by(ReportingPeriod.start_date.desc())
     ).all()
     return next((p for p in periods if p.is_open), periods[0] if periods else None)
+
+
+def previous_period(session: DbSession, period: ReportingPeriod) -> ReportingPeriod | None:
+    """The period of the same plan version that started last before this one."""
+    return session.scalar(
+        select(ReportingPeriod)
+        .where(
+            ReportingPeriod.plan_version_id == period.plan_version_id,
+            ReportingPeriod.start_date < period.start_date,
+        )
+        .order_by(ReportingPeriod.start_date.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Movement:
+    action_id: int
+    title: str
+    priority: str
+    before: str
+    after: str
+
+
+@dataclass
+class WhatMoved:
+    previous: ReportingPeriod | None
+    changed: list[Movement]  # RAG changed, worst first: anything that went to red at the top
+    completed: list[Movement]
+    added: list[Movement]
+    gone_quiet: list[Movement]  # updated last period, not this one
+
+
+MOVE_ORDER = {"red": 0, "amber": 1, "green": 2}
+
+
+def what_moved(session: DbSession, version: PlanVersion, period: ReportingPeriod) -> WhatMoved:
+    """What changed since the previous period; one query over the plan version's actions."""
+    before_period = previous_period(session, period)
+    now = status_in_period(period).label("now")
+    before = (status_in_period(before_period) if before_period else literal("none", String)).label(
+        "before"
+    )
+    completed_now = (
+        select(func.count())
+        .where(
+            Update.action_id == Action.id,
+            Update.period_id == period.id,
+            Update.completes_action.is_(True),
+        )
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(
+            Action.id, Action.title, Priority.name, Action.created_at, before, now, completed_now
+        )
+        .join(Priority, Priority.id == Action.priority_id)
+        .where(_counted_actions(version))
+        .order_by(Priority.position, Action.position, Action.id)
+    ).all()
+    result = WhatMoved(before_period, [], [], [], [])
+    for action_id, title, priority, created_at, was, is_now, completions in rows:
+        movement = Movement(action_id, title, priority, was, is_now)
+        if completions:
+            result.completed.append(movement)
+        elif was in MOVE_ORDER and is_now in MOVE_ORDER and was != is_now:
+            result.changed.append(movement)
+        elif was in MOVE_ORDER and is_now == "none":
+            result.gone_quiet.append(movement)
+        if period.start_date <= created_at.date() <= period.end_date:
+            result.added.append(movement)
+    result.changed.sort(key=lambda move: (MOVE_ORDER[move.after], -MOVE_ORDER[move.before]))
+    return result
+
+
+@dataclass(frozen=True)
+class DrillRow:
+    action_id: int
+    title: str
+    priority: str
+    owner: str | None
+    status: str
+    progress: str | None
+
+
+def actions_in_rollup(
+    session: DbSession,
+    version: PlanVersion,
+    period: ReportingPeriod,
+    *,
+    priority_id: int | None = None,
+    theme_id: int | None = None,
+    organisation_id: int | None = None,
+    status: str | None = None,
+) -> list[DrillRow]:
+    """The actions behind a roll-up count, with their progress text for the period."""
+    latest_in_period = (
+        select(Update.id)
+        .where(Update.action_id == Action.id, Update.period_id == period.id)
+        .order_by(Update.recorded_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    action_status = status_in_period(period)
+    query = (
+        select(
+            Action.id,
+            Action.title,
+            Priority.name,
+            Organisation.name,
+            action_status,
+            Update.progress_text,
+        )
+        .join(Priority, Priority.id == Action.priority_id)
+        .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
+        .outerjoin(Update, Update.id == latest_in_period)
+        .where(_counted_actions(version))
+        .order_by(Priority.position, Action.position, Action.id)
+    )
+    if priority_id:
+        query = query.where(Action.priority_id == priority_id)
+    if theme_id:
+        query = query.where(
+            Action.id.in_(
+                select(action_theme.c.action_id).where(action_theme.c.theme_id == theme_id)
+            )
+        )
+    if organisation_id:
+        query = query.where(Action.owner_organisation_id == organisation_id)
+    if status in STATUSES:
+        query = query.where(action_status == status)
+    return [DrillRow(*row) for row in session.execute(query)]

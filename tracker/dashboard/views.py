@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, jsonify, render_template, request
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.auth.access import signed_in
-from tracker.dashboard.services import STATUSES, Rollup, default_period, rollup
+from tracker.dashboard.services import (
+    STATUSES,
+    Rollup,
+    actions_in_rollup,
+    default_period,
+    rollup,
+    what_moved,
+)
 from tracker.extensions import db
-from tracker.models import ReportingPeriod
+from tracker.htmx import render_page_or_partial
+from tracker.models import Organisation, ReportingPeriod
 from tracker.plans.services import current_version
 
 bp = Blueprint("dashboard", __name__)
@@ -45,7 +55,36 @@ def rollup_page() -> str:
     """Priorities and themes × statuses for a reporting period, with overall status."""
     result, periods = _rollup_from_request()
     return render_template(
-        "dashboard/rollup.html", rollup=result, periods=periods, statuses=STATUSES
+        "dashboard/rollup.html",
+        rollup=result,
+        periods=periods,
+        statuses=STATUSES,
+        moved=what_moved(db.session, result.version, result.period),
+    )
+
+
+@bp.route("/rollup/actions")
+@signed_in
+def drilldown() -> Response:
+    """The actions behind a roll-up count, with their progress text; filters combine."""
+    result, periods = _rollup_from_request()
+    filters: dict[str, Any] = {
+        "priority_id": request.args.get("priority", type=int),
+        "theme_id": request.args.get("theme", type=int),
+        "organisation_id": request.args.get("organisation", type=int),
+        "status": request.args.get("status") if request.args.get("status") in STATUSES else None,
+    }
+    rows = actions_in_rollup(db.session, result.version, result.period, **filters)
+    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    return render_page_or_partial(
+        "dashboard/drilldown.html",
+        "dashboard/_drilldown.html",
+        rollup=result,
+        periods=periods,
+        rows=rows,
+        filters=filters,
+        statuses=STATUSES,
+        organisations=organisations,
     )
 
 
