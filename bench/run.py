@@ -16,8 +16,9 @@ from sqlalchemy import event, func, select
 
 from bench.generate import BENCH_LEAD_EMAIL, BENCH_PASSWORD, BENCH_VIEWER_EMAIL
 from tracker import create_app
+from tracker.dashboard.services import default_period, rollup
 from tracker.extensions import db
-from tracker.models import Action, Update
+from tracker.models import Action, ReportingPeriod, Update
 from tracker.plans.services import action_statuses, current_version
 
 REQUESTS = 50
@@ -126,6 +127,25 @@ def main() -> None:
 
     timed("GET /my-actions (lead)", my_actions, engine)
     timed("POST update in place (htmx)", save_update, engine)
+
+    with app.app_context():
+        period = default_period(db.session, version)
+        assert period is not None
+        period_id = period.id
+
+    def rollup_page() -> None:
+        assert viewer.get(f"/rollup?period={period_id}").status_code == 200
+
+    def rollup_json() -> None:
+        assert viewer.get(f"/api/v1/rollup?period={period_id}").status_code == 200
+
+    def rollup_sql() -> None:
+        with app.app_context():
+            rollup(db.session, version, db.session.get(ReportingPeriod, period_id))
+
+    timed("GET /rollup (page, with what moved)", rollup_page, engine)
+    timed("GET /api/v1/rollup (JSON)", rollup_json, engine)
+    timed("rollup() SQL aggregate alone", rollup_sql, engine)
 
 
 if __name__ == "__main__":
