@@ -72,6 +72,20 @@ def record_event(
     return audit_event
 
 
+def record_account_event(
+    session: DbSession, verb: str, user: User, *, actor: User | None = None
+) -> AuditEvent:
+    """Record something that happened to a user's account (sign-in, password, deactivation)."""
+    return record_event(
+        session,
+        verb,
+        actor=actor,
+        entity_type="user_account",
+        entity_id=user.id,
+        summary=user.email,
+    )
+
+
 @contextmanager
 def bulk_load_without_row_audit() -> Iterator[None]:
     """For loaders (demo, benchmark) that record one summary event instead of one per row."""

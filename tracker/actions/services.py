@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -307,12 +306,9 @@ def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
             AuditEvent.verb == "update",
         )
     )
-    completed_by_update = {item.recorded_at for item in updates if item.completes_action}
     for event, who in state_changes:
         new_state = (event.after or {}).get("state")
-        if new_state in STATE_EVENTS and not (
-            new_state == "completed" and _near(event.occurred_at, completed_by_update)
-        ):
+        if new_state in STATE_EVENTS:
             entries.append(
                 TimelineEntry(at=event.occurred_at, event=STATE_EVENTS[new_state], who=who or "")
             )
@@ -326,8 +322,3 @@ def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
             )
         )
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
-
-
-def _near(moment: datetime, others: Iterable[datetime]) -> bool:
-    """True if a state change was made by the same save as a completing update."""
-    return any(abs((moment - other).total_seconds()) < 5 for other in others)

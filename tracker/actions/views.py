@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import (
     Blueprint,
@@ -82,12 +82,13 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
     """403 (audited) unless the signed-in user may change this action."""
     if can_edit_action(db.session, current_user, action):
         return
+    _deny("action", action.id, f"Tried to {attempted} an action they cannot change")
+
+
+def _deny(entity_type: str, entity_id: int, summary: str) -> NoReturn:
+    """Refuse with 403, keeping a record of the attempt in the audit log."""
     record_event(
-        db.session,
-        "access_denied",
-        entity_type="action",
-        entity_id=action.id,
-        summary=f"Tried to {attempted} an action they cannot change",
+        db.session, "access_denied", entity_type=entity_type, entity_id=entity_id, summary=summary
     )
     db.session.commit()
     abort(403)
@@ -368,15 +369,7 @@ def new_action(priority_id: int) -> Response:
         abort(404)
     leads_it = any(lead.id == current_user.id for lead in priority.leads)
     if current_user.role != Role.COORDINATOR and not (current_user.role == Role.LEAD and leads_it):
-        record_event(
-            db.session,
-            "access_denied",
-            entity_type="priority",
-            entity_id=priority.id,
-            summary="Tried to add an action to a priority they do not lead",
-        )
-        db.session.commit()
-        abort(403)
+        _deny("priority", priority.id, "Tried to add an action to a priority they do not lead")
     form = ActionForm()
     _choices_for(form, priority.plan_version)
     if request.method == "GET":

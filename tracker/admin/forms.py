@@ -12,6 +12,8 @@ from wtforms import RadioField, SelectField, SelectMultipleField, StringField, S
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional
 
+from tracker.auth.forms import email_field
+
 ROLE_CHOICES = [
     SelectChoice("viewer", "Viewer – reads everything, changes nothing"),
     SelectChoice("lead", "Lead – updates the actions under the priorities they lead"),
@@ -31,14 +33,7 @@ class UserForm(FlaskForm):
             Length(max=200, message="Name must be 200 characters or fewer"),
         ],
     )
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter the person's email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field("Enter the person's email address")
     role = RadioField(
         "Role",
         choices=ROLE_CHOICES,

@@ -21,7 +21,7 @@ from tracker.admin.services import (
     organisation_user_counts,
     organisations,
 )
-from tracker.audit import record_event
+from tracker.audit import record_account_event
 from tracker.auth import two_factor
 from tracker.auth.access import roles
 from tracker.auth.accounts import AccountError, create_user, issue_setup_code, normalise_email
@@ -147,13 +147,7 @@ def deactivate_user(user_id: int) -> Response:
         return redirect(url_for("admin.edit_user", user_id=user.id))
     user.active = False
     user.end_all_sessions()
-    record_event(
-        db.session,
-        "user_deactivated",
-        entity_type="user_account",
-        entity_id=user.id,
-        summary=user.email,
-    )
+    record_account_event(db.session, "user_deactivated", user)
     db.session.commit()
     flash(f"{user.name} can no longer sign in. Their history stays.", "success")
     return redirect(url_for("admin.users"))
@@ -164,13 +158,7 @@ def deactivate_user(user_id: int) -> Response:
 def reactivate_user(user_id: int) -> Response:
     user = _button_action(user_id)
     user.active = True
-    record_event(
-        db.session,
-        "user_reactivated",
-        entity_type="user_account",
-        entity_id=user.id,
-        summary=user.email,
-    )
+    record_account_event(db.session, "user_reactivated", user)
     db.session.commit()
     flash(f"{user.name} can sign in again.", "success")
     return redirect(url_for("admin.users"))
@@ -181,13 +169,7 @@ def reactivate_user(user_id: int) -> Response:
 def new_setup_code(user_id: int) -> str:
     user = _button_action(user_id)
     code = issue_setup_code(user)
-    record_event(
-        db.session,
-        "set_up_code_issued",
-        entity_type="user_account",
-        entity_id=user.id,
-        summary=user.email,
-    )
+    record_account_event(db.session, "set_up_code_issued", user)
     db.session.commit()
     return render_template("admin/setup_code.html", user=user, code=code, new=False)
 
@@ -198,13 +180,7 @@ def reset_two_factor(user_id: int) -> Response:
     user = _button_action(user_id)
     two_factor.switch_off(db.session, user)
     user.end_all_sessions()
-    record_event(
-        db.session,
-        "two_factor_reset",
-        entity_type="user_account",
-        entity_id=user.id,
-        summary=user.email,
-    )
+    record_account_event(db.session, "two_factor_reset", user)
     db.session.commit()
     flash(
         f"Two-factor sign-in was reset for {user.name}; they set it up again at next sign-in.",

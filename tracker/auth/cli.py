@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from tracker.audit import acting_as, record_event
+from tracker.audit import acting_as, record_account_event
 from tracker.auth.accounts import AccountError, create_user, set_password
 from tracker.extensions import db
 from tracker.models import Organisation, PlanVersion, Priority, Role, User
@@ -78,13 +78,7 @@ def create_user_command(
         except AccountError as error:
             _fail(str(error))
         db.session.flush()
-        record_event(
-            db.session,
-            "user_created_from_cli",
-            entity_type="user_account",
-            entity_id=user.id,
-            summary=user.email,
-        )
+        record_account_event(db.session, "user_created_from_cli", user)
         db.session.commit()
     click.echo(f"Created {user.role} {user.name} <{user.email}>.")
 
@@ -104,12 +98,6 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
         set_password(user, password)
     except AccountError as error:
         _fail(str(error))
-    record_event(
-        db.session,
-        "password_reset_from_cli",
-        entity_type="user_account",
-        entity_id=user.id,
-        summary=user.email,
-    )
+    record_account_event(db.session, "password_reset_from_cli", user)
     db.session.commit()
     click.echo(f"Password changed for {user.email}; their other sessions have been signed out.")

@@ -8,15 +8,20 @@ from wtforms.validators import EqualTo, InputRequired, Length
 from tracker.auth.passwords import MAX_LENGTH
 
 
-class SignInForm(FlaskForm):
-    email = StringField(
+def email_field(required_message: str = "Enter your email address") -> StringField:
+    """An email address field, with the same length limit everywhere an address is typed."""
+    return StringField(
         "Email address",
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter your email address"),
+            InputRequired(message=required_message),
             Length(max=254, message="Email address must be 254 characters or fewer"),
         ],
     )
+
+
+class SignInForm(FlaskForm):
+    email = email_field()
     password = PasswordField(
         "Password",
         widget=GovPasswordInput(),
@@ -66,14 +71,7 @@ class ChangePasswordForm(NewPasswordMixin, FlaskForm):
 
 
 class SetUpAccountForm(NewPasswordMixin, FlaskForm):
-    email = StringField(
-        "Email address",
-        widget=GovTextInput(),
-        validators=[
-            InputRequired(message="Enter your email address"),
-            Length(max=254, message="Email address must be 254 characters or fewer"),
-        ],
-    )
+    email = email_field()
     code = StringField(
         "Set-up code",
         widget=GovTextInput(),

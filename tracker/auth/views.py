@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from tracker.audit import record_event
+from tracker.audit import record_account_event, record_event
 from tracker.auth import two_factor
 from tracker.auth.access import public, signed_in
 from tracker.auth.accounts import AccountError, set_password, user_for_setup_code
@@ -107,7 +107,7 @@ def _safe_next(target: str | None, user: User | None = None) -> str:
 
 def _complete_sign_in(user: User, email: str) -> Response:
     record_attempt(db.session, email, _client_address(), True, user)
-    record_event(db.session, "sign_in", actor=user, entity_type="user_account", entity_id=user.id)
+    record_account_event(db.session, "sign_in", user, actor=user)
     db.session.commit()
     start_session(user)
     return redirect(_safe_next(request.args.get("next"), user))
@@ -199,13 +199,7 @@ def two_factor_code() -> Response | str | tuple[str, int]:
     if two_factor.verify_code(user, code):
         return _complete_sign_in(user, email)
     if two_factor.use_recovery_code(db.session, user, code):
-        record_event(
-            db.session,
-            "recovery_code_used",
-            actor=user,
-            entity_type="user_account",
-            entity_id=user.id,
-        )
+        record_account_event(db.session, "recovery_code_used", user, actor=user)
         return _complete_sign_in(user, email)
     record_attempt(db.session, email, _client_address(), False, user)
     return _refuse("auth/code.html", form, form.code, CODE_FAILED, "two_factor_failed", email, 401)
@@ -225,9 +219,7 @@ def two_factor_enrol() -> Response | str | tuple[str, int]:
     outcome = _enrol(user, required=True)
     if isinstance(outcome, list):  # confirmed: show the recovery codes, then carry on
         record_attempt(db.session, email, _client_address(), True, user)
-        record_event(
-            db.session, "sign_in", actor=user, entity_type="user_account", entity_id=user.id
-        )
+        record_account_event(db.session, "sign_in", user, actor=user)
         db.session.commit()
         start_session(user)
         return render_template(
@@ -248,13 +240,7 @@ def _enrol(user: User, required: bool) -> list[str] | tuple[str, int]:
         if two_factor.verify_code(user, form.code.data):
             user.totp_confirmed_at = utcnow()
             codes = two_factor.issue_recovery_codes(db.session, user)
-            record_event(
-                db.session,
-                "two_factor_on",
-                actor=user,
-                entity_type="user_account",
-                entity_id=user.id,
-            )
+            record_account_event(db.session, "two_factor_on", user, actor=user)
             db.session.commit()
             return codes
         form.code.errors = [CODE_FAILED]
@@ -276,7 +262,7 @@ def _enrol(user: User, required: bool) -> list[str] | tuple[str, int]:
 @signed_in
 def logout() -> Response:
     user = current_user._get_current_object()
-    record_event(db.session, "sign_out", actor=user, entity_type="user_account", entity_id=user.id)
+    record_account_event(db.session, "sign_out", user, actor=user)
     user.end_all_sessions()
     db.session.commit()
     end_session()
@@ -309,9 +295,7 @@ def change_password() -> Response | str | tuple[str, int]:
             except AccountError as error:
                 form.new_password.errors = [str(error)]
             else:
-                record_event(
-                    db.session, "password_changed", entity_type="user_account", entity_id=user.id
-                )
+                record_account_event(db.session, "password_changed", user)
                 db.session.commit()
                 start_session(user)  # this browser carries on; every other session has ended
                 flash(
@@ -349,13 +333,7 @@ def set_up_account() -> Response | str | tuple[str, int]:
         except AccountError as error:
             form.new_password.errors = [str(error)]
         else:
-            record_event(
-                db.session,
-                "password_set",
-                actor=user,
-                entity_type="user_account",
-                entity_id=user.id,
-            )
+            record_account_event(db.session, "password_set", user, actor=user)
             db.session.commit()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for("auth.login"))
@@ -385,9 +363,7 @@ def new_recovery_codes() -> str | Response:
     if not user.has_two_factor:
         return redirect(url_for("auth.account"))
     codes = two_factor.issue_recovery_codes(db.session, user)
-    record_event(
-        db.session, "recovery_codes_replaced", entity_type="user_account", entity_id=user.id
-    )
+    record_account_event(db.session, "recovery_codes_replaced", user)
     db.session.commit()
     return render_template("auth/recovery_codes.html", codes=codes, next=url_for("auth.account"))
 
@@ -400,7 +376,7 @@ def two_factor_off() -> Response | tuple[str, int]:
         flash("Your role must use two-factor sign-in, so it cannot be turned off.", "info")
         return redirect(url_for("auth.account"))
     two_factor.switch_off(db.session, user)
-    record_event(db.session, "two_factor_off", entity_type="user_account", entity_id=user.id)
+    record_account_event(db.session, "two_factor_off", user)
     db.session.commit()
     flash("Two-factor sign-in is off for your account.", "success")
     return redirect(url_for("auth.account"))
