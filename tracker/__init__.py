@@ -120,8 +120,17 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plans.views import bp as plans_bp
+    from tracker.priorities.views import bp as priorities_bp
 
-    for blueprint in (auth_bp, plans_bp, actions_bp, dashboard_bp, periods_bp, admin_bp):
+    for blueprint in (
+        auth_bp,
+        plans_bp,
+        priorities_bp,
+        actions_bp,
+        dashboard_bp,
+        periods_bp,
+        admin_bp,
+    ):
         app.register_blueprint(blueprint)
 
 

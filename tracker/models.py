@@ -513,12 +513,15 @@ class IndicatorValue(db.Model):  # type: ignore[name-defined]
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Two people correcting the same reading: SQLAlchemy refuses the second save (StaleDataError).
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     indicator: Mapped[Indicator] = relationship()
     period: Mapped[ReportingPeriod] = relationship()
     recorded_by: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("indicator_id", "period_id"),)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class PriorityNarrative(db.Model):  # type: ignore[name-defined]
@@ -530,13 +533,18 @@ class PriorityNarrative(db.Model):  # type: ignore[name-defined]
     priority_id: Mapped[int] = mapped_column(ForeignKey("priority.id"))
     period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
     body: Mapped[str] = mapped_column(Text)
+    # Numbered source notes, one per line; the body cites them as [1], [2]…
+    sources: Mapped[str] = mapped_column(Text, default="", server_default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     priority: Mapped[Priority] = relationship()
     period: Mapped[ReportingPeriod] = relationship()
+    author: Mapped[User | None] = relationship()
 
     __table_args__ = (UniqueConstraint("priority_id", "period_id"),)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, NoReturn
+from typing import Any
 
 from flask import (
     Blueprint,
@@ -36,9 +36,8 @@ from tracker.actions.services import (
     open_period_for,
     record_update,
 )
-from tracker.audit import record_event
-from tracker.auth.access import signed_in
-from tracker.auth.permissions import can_edit_action, editable_action_ids
+from tracker.auth.access import deny_and_record, signed_in
+from tracker.auth.permissions import can_edit_action, can_manage_priority, editable_action_ids
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial, wants_partial
 from tracker.models import (
@@ -82,16 +81,7 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
     """403 (audited) unless the signed-in user may change this action."""
     if can_edit_action(db.session, current_user, action):
         return
-    _deny("action", action.id, f"Tried to {attempted} an action they cannot change")
-
-
-def _deny(entity_type: str, entity_id: int, summary: str) -> NoReturn:
-    """Refuse with 403, keeping a record of the attempt in the audit log."""
-    record_event(
-        db.session, "access_denied", entity_type=entity_type, entity_id=entity_id, summary=summary
-    )
-    db.session.commit()
-    abort(403)
+    deny_and_record("action", action.id, f"Tried to {attempted} an action they cannot change")
 
 
 def _safe_return(target: str | None, default: str) -> str:
@@ -367,9 +357,10 @@ def new_action(priority_id: int) -> Response:
     priority = db.session.get(Priority, priority_id)
     if priority is None:
         abort(404)
-    leads_it = any(lead.id == current_user.id for lead in priority.leads)
-    if current_user.role != Role.COORDINATOR and not (current_user.role == Role.LEAD and leads_it):
-        _deny("priority", priority.id, "Tried to add an action to a priority they do not lead")
+    if not can_manage_priority(current_user, priority):
+        deny_and_record(
+            "priority", priority.id, "Tried to add an action to a priority they do not lead"
+        )
     form = ActionForm()
     _choices_for(form, priority.plan_version)
     if request.method == "GET":

@@ -10,12 +10,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
-from tracker.extensions import login_manager
+from tracker.audit import record_event
+from tracker.extensions import db, login_manager
 from tracker.models import Role
 
 log = logging.getLogger(__name__)
@@ -77,3 +78,12 @@ def enforce_access_rule() -> Any:
     if current_user.role not in rule.roles:
         abort(403)
     return None
+
+
+def deny_and_record(entity_type: str, entity_id: int, summary: str) -> NoReturn:
+    """Refuse with 403, keeping a record of the attempt in the audit log."""
+    record_event(
+        db.session, "access_denied", entity_type=entity_type, entity_id=entity_id, summary=summary
+    )
+    db.session.commit()
+    abort(403)

@@ -68,3 +68,11 @@ def manageable_priority_ids(user: User, plan_version_id: int) -> set[int] | None
     if user.role != Role.LEAD:
         return set()
     return {p.id for p in user.led_priorities if p.plan_version_id == plan_version_id}
+
+
+def can_manage_priority(user: User, priority: Priority) -> bool:
+    """Coordinators, and the leads of this priority, write its context and record its
+    indicator readings."""
+    if user.role == Role.COORDINATOR:
+        return True
+    return user.role == Role.LEAD and any(p.id == priority.id for p in user.led_priorities)

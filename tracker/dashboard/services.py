@@ -2,15 +2,18 @@
 
 An action's status for a period is its latest update written in that period, or "no update":
 an older period's status is never carried over, so stale actions show as stale. Completed
-actions are counted as completed; actions closed as business as usual have left the plan
-and are not counted. One rule, used by the page, the JSON API and (later) the report.
+actions are counted as completed (from the period of the update that completed them);
+actions closed as business as usual have left the plan and are not counted. One rule, used
+by the page, the trend, the JSON API and (later) the report.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from sqlalchemy import String, case, func, literal, select
+from sqlalchemy import SQLColumnExpression, String, case, func, literal, select
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
 from tracker.extensions import DbSession
@@ -94,16 +97,47 @@ class Rollup:
 
 def status_in_period(period: ReportingPeriod) -> ColumnElement[str]:
     """SQL for an action's status in a period (correlated on Action): one index seek each."""
+    return _status_for(
+        literal(period.id), literal(period.start_date), literal(period.plan_version_id)
+    )
+
+
+def _status_for(
+    period_id: SQLColumnExpression[int],
+    period_start: SQLColumnExpression[date],
+    version_id: SQLColumnExpression[int],
+) -> ColumnElement[str]:
+    """An action's status in a period given as SQL values or as columns (for the trend).
+
+    A completed action counts as completed, except in periods before the one whose update
+    completed it: there it shows that period's status, so the trend shows when it finished.
+    """
     latest_rag = (
         select(Update.rag)
-        .where(Update.action_id == Action.id, Update.period_id == period.id)
+        .where(Update.action_id == Action.id, Update.period_id == period_id)
         .order_by(Update.recorded_at.desc(), Update.id.desc())
         .limit(1)
-        .correlate(Action)
+        .correlate_except(Update)
         .scalar_subquery()
     )
+    later_period = aliased(ReportingPeriod)
+    completed_later = (
+        select(Update.id)
+        .join(later_period, later_period.id == Update.period_id)
+        .where(
+            Update.action_id == Action.id,
+            Update.completes_action.is_(True),
+            later_period.plan_version_id == version_id,
+            later_period.start_date > period_start,
+        )
+        .correlate_except(Update, later_period)
+        .exists()
+    )
     return case(
-        (Action.state == ActionState.COMPLETED.value, literal("completed", String)),
+        (
+            (Action.state == ActionState.COMPLETED.value) & ~completed_later,
+            literal("completed", String),
+        ),
         else_=func.coalesce(latest_rag, literal("none", String)),
     )
 
@@ -161,6 +195,73 @@ def _totals(name: str, rows: object) -> RollupRow:
         for status, count in row.counts.items():
             total.counts[status] += count
     return total
+
+
+@dataclass
+class Trend:
+    """The roll-up of every period of a plan version, for each priority and overall."""
+
+    periods: list[ReportingPeriod]
+    priorities: list[tuple[Priority, list[RollupRow]]]  # one row per period, oldest first
+    overall: list[RollupRow]
+
+    def for_priority(self, priority_id: int) -> list[RollupRow]:
+        return next(rows for priority, rows in self.priorities if priority.id == priority_id)
+
+
+def trend(session: DbSession, version: PlanVersion) -> Trend:
+    """Counts per status for each priority in each period: three queries in all."""
+    periods = list(
+        session.scalars(
+            select(ReportingPeriod)
+            .where(ReportingPeriod.plan_version_id == version.id)
+            .order_by(ReportingPeriod.start_date)
+        )
+    )
+    priorities = session.scalars(
+        select(Priority)
+        .where(Priority.plan_version_id == version.id)
+        .order_by(Priority.position, Priority.id)
+    ).all()
+    cells = {
+        (priority.id, period.id): RollupRow(period.id, period.name)
+        for priority in priorities
+        for period in periods
+    }
+    status = _status_for(
+        ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.plan_version_id
+    ).label("status")
+    per_action_and_period = (
+        select(Action.priority_id, ReportingPeriod.id.label("period_id"), status)
+        .join(Priority, Priority.id == Action.priority_id)
+        .join(ReportingPeriod, ReportingPeriod.plan_version_id == Priority.plan_version_id)
+        .where(_counted_actions(version))
+        .subquery()
+    )
+    for priority_id, period_id, action_status, count in session.execute(
+        select(
+            per_action_and_period.c.priority_id,
+            per_action_and_period.c.period_id,
+            per_action_and_period.c.status,
+            func.count(),
+        ).group_by(
+            per_action_and_period.c.priority_id,
+            per_action_and_period.c.period_id,
+            per_action_and_period.c.status,
+        )
+    ):
+        cells[(priority_id, period_id)].counts[action_status] += count
+    by_priority = [
+        (priority, [cells[(priority.id, period.id)] for period in periods])
+        for priority in priorities
+    ]
+    overall = [
+        _totals(period.name, (rows[index] for _priority, rows in by_priority))
+        for index, period in enumerate(periods)
+    ]
+    for row, period in zip(overall, periods, strict=True):
+        row.id = period.id
+    return Trend(periods, by_priority, overall)
 
 
 def default_period(session: DbSession, version: PlanVersion) -> ReportingPeriod | None:

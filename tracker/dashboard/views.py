@@ -9,12 +9,14 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.auth.access import signed_in
+from tracker.dashboard.charts import stacked_bars
 from tracker.dashboard.services import (
     STATUSES,
     Rollup,
     actions_in_rollup,
     default_period,
     rollup,
+    trend,
     what_moved,
 )
 from tracker.extensions import db
@@ -23,6 +25,11 @@ from tracker.models import Organisation, ReportingPeriod
 from tracker.plans.services import current_version
 
 bp = Blueprint("dashboard", __name__)
+bp.add_app_template_global(stacked_bars)
+
+# "What moved" lists longer than this show their first entries and a link to the rest: a
+# meeting reads the top of the list, and a plan of thousands should not render thousands.
+MOVED_LIMIT = 25
 
 
 def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
@@ -60,6 +67,20 @@ def rollup_page() -> str:
         periods=periods,
         statuses=STATUSES,
         moved=what_moved(db.session, result.version, result.period),
+        moved_limit=MOVED_LIMIT,
+        show_all_moved=request.args.get("moved"),
+    )
+
+
+@bp.route("/rollup/trend")
+@signed_in
+def trend_page() -> str:
+    """The RAG mix of every reporting period, overall and for each priority."""
+    version = current_version(db.session, request.args.get("plan", type=int))
+    if version is None:
+        abort(404)
+    return render_template(
+        "dashboard/trend.html", version=version, trend=trend(db.session, version), statuses=STATUSES
     )
 
 

@@ -20,6 +20,7 @@ from tracker.models import (
     Plan,
     PlanVersion,
     Priority,
+    PriorityNarrative,
     ReportingPeriod,
     SiteSetting,
     Theme,
@@ -191,6 +192,18 @@ def _load(session: DbSession) -> int:
                         recorded_at=_written_during(period, indicator_position),
                     )
                 )
+
+        for period_index, (body, sources) in content.NARRATIVES.get(spec["name"], {}).items():
+            session.add(
+                PriorityNarrative(
+                    priority=priority,
+                    period=periods[period_index],
+                    body=body,
+                    sources=sources,
+                    author=users[spec["leads"][0]],
+                    updated_at=_written_during(periods[period_index], position),
+                )
+            )
 
     session.flush()
     record_event(

@@ -835,3 +835,65 @@ PRIORITIES: list[PrioritySpec] = [
         ],
     },
 ]
+
+# The context a priority's lead wrote for a period, as it goes to the board: paragraphs
+# separated by blank lines, citing numbered source notes like [1]. Keyed by priority name,
+# then by the period's place in PERIODS.
+NARRATIVES: dict[str, dict[int, tuple[str, str]]] = {
+    "Domestic Abuse": {
+        2: (
+            "Recorded domestic abuse crime rose again over the summer, in line with the "
+            "seasonal pattern of earlier years [1]. More of the increase than usual came from "
+            "reports of coercive control, which the police attribute to officer training "
+            "rather than to more offending.\n\n"
+            "Referrals to the integrated service kept pace with demand, and waiting times for "
+            "a first contact stayed within the contract standard [2].",
+            "Kent Police crime recording data, August and September 2026\n"
+            "Integrated domestic abuse service quarterly contract report",
+        ),
+        3: (
+            "Recorded crimes fell slightly in October and November and are now below the same "
+            "period last year for the first time this plan year [1].\n\n"
+            "Referrals to the integrated service are 10% above last year. The working group "
+            "reads this as a sign that more victims are being reached, not of rising harm, "
+            "because repeat referrals are down [2].\n\n"
+            "One domestic homicide review is delayed while the overview report is redrafted; "
+            "the family have been kept informed throughout.",
+            "Kent Police crime recording data, October and November 2026\n"
+            "Integrated domestic abuse service performance dashboard, November 2026",
+        ),
+    },
+    "Road Safety": {
+        3: (
+            "People killed or seriously injured on the county's roads remain above the same "
+            "period last year [1], with motorcyclists over-represented among the seriously "
+            "injured.\n\n"
+            "The winter campaign on drink and drug driving starts in December, and the "
+            "motorcycle safety scheme is being extended to two more districts.",
+            "Kent Police collision records, provisional figures to the end of November 2026",
+        ),
+    },
+    "Anti-Social Behaviour": {
+        2: (
+            "Reports of anti-social behaviour peaked in August, as in most summers [1].\n\n"
+            "District community safety units ran joint patrols at the main hotspots.",
+            "Kent Police incident data, August and September 2026",
+        ),
+        3: (
+            "Anti-social behaviour incidents are down on the same period last year in eleven of "
+            "the twelve districts [1].\n\n"
+            "The new case review process has handled its first four applications, all within "
+            "the timescale in the guidance [2].",
+            "Kent Police incident data, October and November 2026\n"
+            "Anti-social behaviour case review log held by the community safety team",
+        ),
+    },
+    "Substance Misuse": {
+        3: (
+            "Numbers starting treatment are up on last year, helped by the new outreach posts "
+            "in the two largest towns [1].\n\n"
+            "Drug-related deaths data for the year will not be published until the spring.",
+            "Treatment provider monthly activity returns, November 2026",
+        ),
+    },
+}

@@ -1,0 +1,1 @@
+"""A priority's page: its status, context narrative, indicators and trend."""
