@@ -18,7 +18,7 @@ from bench.generate import BENCH_LEAD_EMAIL, BENCH_PASSWORD, BENCH_VIEWER_EMAIL
 from tracker import create_app
 from tracker.dashboard.services import default_period, rollup
 from tracker.extensions import db
-from tracker.models import Action, ReportingPeriod, Update
+from tracker.models import Action, Priority, ReportingPeriod, Update
 from tracker.plans.services import action_statuses, current_version
 
 REQUESTS = 50
@@ -146,6 +146,20 @@ def main() -> None:
     timed("GET /rollup (page, with what moved)", rollup_page, engine)
     timed("GET /api/v1/rollup (JSON)", rollup_json, engine)
     timed("rollup() SQL aggregate alone", rollup_sql, engine)
+
+    with app.app_context():
+        priority_id = db.session.scalar(
+            select(Priority.id).where(Priority.plan_version_id == version.id).limit(1)
+        )
+
+    def trend_page() -> None:
+        assert viewer.get("/rollup/trend").status_code == 200
+
+    def priority_page() -> None:
+        assert viewer.get(f"/priorities/{priority_id}?period={period_id}").status_code == 200
+
+    timed("GET /rollup/trend (every period)", trend_page, engine)
+    timed("GET /priorities/<id> (counts, context, indicators, trend)", priority_page, engine)
 
 
 if __name__ == "__main__":

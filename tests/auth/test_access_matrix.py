@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from
-from tracker.models import Action, Plan, Priority, ReportingPeriod, User
+from tracker.models import Action, IndicatorValue, Plan, Priority, ReportingPeriod, User
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
@@ -66,6 +66,15 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("plans.index", "GET"): everyone_signed_in(200),
     ("dashboard.rollup_page", "GET"): everyone_signed_in(200),
     ("dashboard.drilldown", "GET"): everyone_signed_in(200),
+    ("dashboard.trend_page", "GET"): everyone_signed_in(200),
+    ("priorities.page", "GET"): everyone_signed_in(200),
+    # The sample priority is Domestic Abuse, which the demo lead does not lead.
+    ("priorities.context", "GET"): only({"coordinator": 200}),
+    ("priorities.context", "POST"): only({"coordinator": 422}),
+    ("priorities.new_reading", "GET"): only({"coordinator": 200}),
+    ("priorities.new_reading", "POST"): only({"coordinator": 422}),
+    ("priorities.edit_reading", "GET"): only({"coordinator": 200}),
+    ("priorities.edit_reading", "POST"): only({"coordinator": 422}),
     ("dashboard.rollup_json", "GET"): {**everyone_signed_in(200), "anonymous": 401},
     ("plans.overview", "GET"): everyone_signed_in(200),
     ("actions.detail", "GET"): everyone_signed_in(200),
@@ -110,6 +119,10 @@ MISSING_RECORDS = {
     "actions.detail": {"action_id": 999_999},
     "admin.edit_user": {"user_id": 999_999},
     "actions.new_action": {"priority_id": 999_999},
+    "priorities.page": {"priority_id": 999_999},
+    "priorities.context": {"priority_id": 999_999},
+    "priorities.new_reading": {"indicator_id": 999_999},
+    "priorities.edit_reading": {"indicator_id": 999_999, "reading_id": 999_999},
 }
 
 
@@ -125,6 +138,10 @@ def demo(session):
         # A demo author who cannot sign in, so the admin's POSTs about them disturb nobody.
         "user_id": session.scalar(select(User.id).where(User.email == "da.lead@example.org")),
         "priority_id": domestic_abuse.id,
+        "indicator_id": (indicator_id := domestic_abuse.indicators[0].id),
+        "reading_id": session.scalar(
+            select(IndicatorValue.id).where(IndicatorValue.indicator_id == indicator_id).limit(1)
+        ),
         # A closed period: closing it again changes nothing.
         "period_id": session.scalar(
             select(ReportingPeriod.id).where(ReportingPeriod.is_open.is_(False))

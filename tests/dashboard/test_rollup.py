@@ -20,7 +20,7 @@ from tests.support.factories import (
     make_update,
     make_user,
 )
-from tracker.dashboard.services import STATUSES, rollup
+from tracker.dashboard.services import STATUSES, rollup, trend
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
 from tracker.plans.demo import load_demo_plan
@@ -123,6 +123,9 @@ ACTION = st.fixed_dictionaries(
         "state": st.sampled_from(["active", "active", "active", "completed", "closed"]),
         # (period index 0-2, minutes into the period, rag) for each update
         "updates": st.lists(st.tuples(st.integers(0, 2), st.integers(0, 5000), RAGS), max_size=5),
+        # For a completed action: the period of the update that completed it, or None when it
+        # was marked complete without one.
+        "completed_in": st.none() | st.integers(0, 2),
     }
 )
 
@@ -133,8 +136,12 @@ def naive_rollup(actions, period_index):
     for spec in actions:
         if spec["state"] == "closed":
             continue
-        in_period = [u for u in enumerate(spec["updates"]) if u[1][0] == period_index]
-        if spec["state"] == "completed":
+        updates = list(spec["updates"])
+        completed_in = spec["completed_in"] if spec["state"] == "completed" else None
+        if completed_in is not None:
+            updates.append((completed_in, 6000, "green"))  # the completing update, last
+        in_period = [u for u in enumerate(updates) if u[1][0] == period_index]
+        if spec["state"] == "completed" and (completed_in is None or completed_in <= period_index):
             status = "completed"
         elif in_period:
             status = max(in_period, key=lambda pair: (pair[1][1], pair[0]))[1][2]
@@ -186,6 +193,17 @@ def test_rollup_matches_a_naive_recomputation(app, actions, period_index):
                     period=periods[period],
                     recorded_at=start + timedelta(minutes=minutes, microseconds=number),
                 )
+            if spec["state"] == "completed" and spec["completed_in"] is not None:
+                period = periods[spec["completed_in"]]
+                make_update(
+                    session,
+                    action=action,
+                    author=author,
+                    period=period,
+                    completes_action=True,
+                    recorded_at=datetime.combine(period.start_date, datetime.min.time(), tzinfo=UTC)
+                    + timedelta(minutes=6000),
+                )
         session.commit()
 
         result = rollup(session, version, periods[period_index])
@@ -194,6 +212,16 @@ def test_rollup_matches_a_naive_recomputation(app, actions, period_index):
             assert row.counts == {status: expected_priorities[index][status] for status in STATUSES}
         for index, row in enumerate(result.themes):
             assert row.counts == {status: expected_themes[index][status] for status in STATUSES}
+
+        # The trend is the same rule applied to every period at once.
+        history = trend(session, version)
+        for index, _period in enumerate(periods):
+            expected, _ = naive_rollup(actions, index)
+            for (_priority, rows), number in zip(history.priorities, range(3), strict=True):
+                assert rows[index].counts == {s: expected[number][s] for s in STATUSES}
+            assert history.overall[index].counts == {
+                s: sum(expected[number][s] for number in range(3)) for s in STATUSES
+            }
         session.rollback()
 
 
