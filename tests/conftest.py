@@ -18,6 +18,7 @@ import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.support.databases import BACKENDS, TEST_SECRET_KEY
@@ -156,6 +157,23 @@ def form_value(html: str, name: str) -> str:
     )
     assert match, f"page has no {name} field"
     return match.group(1)
+
+
+def queries_for(app: Flask, client: FlaskClient, url: str) -> int:
+    """How many SQL statements one successful GET of the page runs."""
+    statements: list[str] = []
+
+    def count(*_args: object) -> None:
+        statements.append("")
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(url).status_code == 200, url
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(statements)
 
 
 def sign_in(client: FlaskClient, email: str, password: str, totp_secret: str | None = None):

@@ -7,19 +7,20 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import select
 
-from tests.conftest import sign_in
+from tests.conftest import queries_for, sign_in
 from tests.support.factories import (
     TEST_PASSWORD,
     make_action,
     make_period,
     make_plan_version,
     make_priority,
+    make_theme,
     make_update,
     make_user,
 )
 from tracker.dashboard.charts import WIDTH, stacked_bars
 from tracker.dashboard.services import STATUSES, RollupRow, rollup, trend
-from tracker.models import ReportingPeriod
+from tracker.models import Indicator, IndicatorValue, ReportingPeriod
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
@@ -145,3 +146,53 @@ def test_a_long_what_moved_list_shows_its_worst_entries_and_offers_the_rest(clie
     everything = client.get(f"/rollup?period={now.id}&moved=changed").get_data(as_text=True)
     changed = everything.split('data-moved="changed"')[1].split("</ul>")[0]
     assert len(re.findall(r">(Action number \d+)</a>", changed)) == 30
+
+
+def test_working_group_pages_run_as_many_queries_for_many_actions_as_for_few(app, client, session):
+    version = make_plan_version(session)
+    priority = make_priority(session, plan_version=version)
+    theme = make_theme(session, plan_version=version)
+    indicator = Indicator(priority=priority, name="Incidents", polarity="lower_is_better")
+    session.add(indicator)
+    periods = [
+        make_period(
+            session,
+            plan_version=version,
+            name=f"P{month}",
+            start_date=date(2026, month, 1),
+            end_date=date(2026, month, 28),
+            is_open=month == 6,
+        )
+        for month in (4, 5, 6)
+    ]
+    reader = make_user(session, email="reader@example.org", role="viewer")
+
+    def add_actions(how_many: int) -> None:
+        for number in range(how_many):
+            action = make_action(session, priority=priority, themes=[theme])
+            for period in periods:
+                make_update(
+                    session,
+                    action=action,
+                    author=reader,
+                    period=period,
+                    rag=("red", "amber", "green")[number % 3],
+                    recorded_at=datetime.combine(period.start_date, datetime.min.time(), UTC),
+                )
+        session.commit()
+
+    pages = [
+        "/rollup",
+        "/api/v1/rollup",
+        "/rollup/trend",
+        f"/rollup/actions?theme={theme.id}",
+        f"/priorities/{priority.id}",
+    ]
+    add_actions(3)
+    sign_in(client, "reader@example.org", TEST_PASSWORD)
+    few = [queries_for(app, client, page) for page in pages]
+    add_actions(40)
+    for period in periods:
+        session.add(IndicatorValue(indicator=indicator, period=period, value=period.id))
+    session.commit()
+    assert [queries_for(app, client, page) for page in pages] == few

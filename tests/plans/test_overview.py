@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from sqlalchemy import event
 
-from tests.conftest import sign_in
+from tests.conftest import queries_for, sign_in
 from tests.support.factories import (
     TEST_PASSWORD,
     make_action,
@@ -17,7 +16,6 @@ from tests.support.factories import (
     make_update,
     make_user,
 )
-from tracker.extensions import db
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES, THEMES
 
@@ -93,22 +91,6 @@ def test_user_text_is_escaped(client, session):
     assert "&lt;b&gt;Bold&lt;/b&gt; priority" in html
 
 
-def queries_for_home_page(app, client) -> int:
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert client.get("/").status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
-    return len(statements)
-
-
 def add_actions(session, version, how_many: int) -> None:
     author = make_user(session)
     theme = make_theme(session, plan_version=version)
@@ -126,7 +108,7 @@ def test_home_page_query_count_does_not_grow_with_actions(app, client, session):
     make_user(session, email="reader@example.org", role="viewer")
     add_actions(session, version, 3)
     sign_in(client, "reader@example.org", TEST_PASSWORD)
-    few = queries_for_home_page(app, client)
+    few = queries_for(app, client, "/")
     add_actions(session, version, 30)
-    many = queries_for_home_page(app, client)
+    many = queries_for(app, client, "/")
     assert few == many
