@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from, form_value, sign_in
 from tests.support.factories import make_period
-from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
+from tracker.models import AuditEvent, Indicator, IndicatorValue, Priority, ReportingPeriod
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.priorities.services import direction_of_travel
@@ -197,6 +197,7 @@ def test_two_people_correcting_one_reading_do_not_overwrite_each_other(app, sess
     reading = session.scalar(
         select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id).limit(1)
     )
+    reading_value_before = reading.value
     url = f"/indicators/{indicator.id}/readings/{reading.id}"
     first, second = app.test_client(), app.test_client()
     for client in (first, second):
@@ -229,6 +230,16 @@ def test_two_people_correcting_one_reading_do_not_overwrite_each_other(app, sess
     assert save(second, html, "5399").status_code == 303
     session.expire_all()
     assert session.get(IndicatorValue, reading.id).value == Decimal("5399")
+    # Both corrections are in the audit trail, with the value before and after.
+    changes = session.scalars(
+        select(AuditEvent)
+        .where(AuditEvent.entity_type == "indicator_value", AuditEvent.entity_id == reading.id)
+        .order_by(AuditEvent.id)
+    ).all()
+    assert [(c.before["value"], c.after["value"]) for c in changes] == [
+        (f"{reading_value_before:.2f}", "5301.00"),
+        ("5301.00", "5399.00"),
+    ]
 
 
 def test_a_lead_records_readings_for_the_priorities_they_lead_only(client, session):

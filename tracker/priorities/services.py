@@ -169,7 +169,7 @@ def parse_number(text: str | None, field: str, what: str, *, required: bool) -> 
         raise InputRefused(f"{what.capitalize()} can have at most 2 decimal places", field)
     if abs(number) > MAX_VALUE:
         raise InputRefused(f"{what.capitalize()} is too large", field)
-    return number
+    return number.quantize(Decimal("0.01"))  # as the database keeps it (and the audit shows)
 
 
 @dataclass(frozen=True)
