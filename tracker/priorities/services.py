@@ -30,6 +30,7 @@ from tracker.models import (
 MAX_VALUE = Decimal("999999999999.99")  # what Numeric(14, 2) holds
 MAX_NARRATIVE_LENGTH = 20_000
 MAX_SOURCE_NOTE_LENGTH = 1_000
+MAX_NOTE_LENGTH = 2_000
 DEFAULT_COMPARISON_LABEL = "same period last year"
 
 
@@ -214,6 +215,8 @@ def save_reading(
         )
     if len(label) > 100:
         raise InputRefused("The comparison must be 100 characters or fewer", "comparison_label")
+    if len(entered.note.strip()) > MAX_NOTE_LENGTH:
+        raise InputRefused(f"The note must be {MAX_NOTE_LENGTH:,} characters or fewer", "note")
     duplicate = session.scalar(
         select(IndicatorValue).where(
             IndicatorValue.indicator_id == indicator.id, IndicatorValue.period_id == period.id

@@ -23,7 +23,6 @@ from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
 from tracker.priorities.forms import NarrativeForm, ReadingForm
 from tracker.priorities.services import (
-    Citation,
     InputRefused,
     ReadingInput,
     SavedMeanwhile,
@@ -43,10 +42,10 @@ bp = Blueprint("priorities", __name__)
 
 @bp.app_context_processor
 def narrative_helpers() -> dict[str, object]:
+    """Helpers for the priority page now, and for the report's appendix later."""
     return {
         "narrative_paragraphs": narrative_paragraphs,
         "source_notes": source_notes,
-        "Citation": Citation,
         "format_number": format_number,
         "format_percent": format_percent,
     }
