@@ -129,7 +129,11 @@ def test_a_new_reading_shows_as_the_latest_value_with_its_direction(coordinator,
             "comparison_label",
             "Say what the comparison value is, for example “same period last year”",
         ),
-        ({"value": "12", "note": "x" * 2001}, "note", "The note must be 2,000 characters or fewer"),
+        (
+            {"value": "12", "comparison_value": "10", "note": "x" * 2001},
+            "note",
+            "The note must be 2,000 characters or fewer",
+        ),
     ],
 )
 def test_bad_numbers_are_refused_next_to_the_field_and_nothing_is_saved(
