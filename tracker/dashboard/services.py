@@ -10,7 +10,7 @@ by the page, the trend, the JSON API and (later) the report.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import SQLColumnExpression, String, case, func, literal, select
 from sqlalchemy.orm import aliased
@@ -30,6 +30,15 @@ from tracker.models import (
 )
 
 STATUSES = ("red", "amber", "green", "none", "completed")
+STATUS_LABELS = {
+    "red": "Red",
+    "amber": "Amber",
+    "green": "Green",
+    "none": "No update",
+    "completed": "Completed",
+}
+# What the drill-down and the report say for an action with no update in the period.
+NO_UPDATE_TEXT = "No update provided for this period"
 # The worst status present decides a group's overall status (completed actions are ignored).
 SEVERITY = ("red", "amber", "none", "green")
 
@@ -357,6 +366,7 @@ class DrillRow:
     owner: str | None
     status: str
     progress: str | None
+    updated_at: datetime | None = None  # when the period's latest update was written
 
 
 def actions_in_rollup(
@@ -387,6 +397,7 @@ def actions_in_rollup(
             Organisation.name,
             action_status,
             Update.progress_text,
+            Update.recorded_at,
         )
         .join(Priority, Priority.id == Action.priority_id)
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 from tracker.auth.access import signed_in
 from tracker.dashboard.charts import stacked_bars
 from tracker.dashboard.services import (
+    NO_UPDATE_TEXT,
     STATUSES,
     Rollup,
     actions_in_rollup,
@@ -26,6 +27,12 @@ from tracker.plans.services import current_version
 
 bp = Blueprint("dashboard", __name__)
 bp.add_app_template_global(stacked_bars)
+
+
+@bp.app_context_processor
+def rollup_wording() -> dict[str, str]:
+    return {"NO_UPDATE_TEXT": NO_UPDATE_TEXT}
+
 
 # "What moved" lists longer than this show their first entries and a link to the rest: a
 # meeting reads the top of the list, and a plan of thousands should not render thousands.

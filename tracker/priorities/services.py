@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql import ColumnElement
 
 from tracker.extensions import DbSession
 from tracker.models import (
@@ -131,10 +132,23 @@ class IndicatorSummary:
 
 def indicator_summaries(session: DbSession, priority: Priority) -> list[IndicatorSummary]:
     """Each indicator of a priority with all its readings; two queries."""
+    return _summaries(session, Indicator.priority_id == priority.id)
+
+
+def indicator_summaries_by_priority(
+    session: DbSession, plan_version_id: int
+) -> dict[int, list[IndicatorSummary]]:
+    """The same for every priority of a plan version at once; two queries."""
+    by_priority: dict[int, list[IndicatorSummary]] = {}
+    in_version = select(Priority.id).where(Priority.plan_version_id == plan_version_id)
+    for summary in _summaries(session, Indicator.priority_id.in_(in_version)):
+        by_priority.setdefault(summary.indicator.priority_id, []).append(summary)
+    return by_priority
+
+
+def _summaries(session: DbSession, which: ColumnElement[bool]) -> list[IndicatorSummary]:
     indicators = session.scalars(
-        select(Indicator)
-        .where(Indicator.priority_id == priority.id)
-        .order_by(Indicator.position, Indicator.id)
+        select(Indicator).where(which).order_by(Indicator.position, Indicator.id)
     ).all()
     summaries = {indicator.id: IndicatorSummary(indicator, []) for indicator in indicators}
     readings = session.scalars(

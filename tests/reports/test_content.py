@@ -1,0 +1,91 @@
+"""The report's generated content: the same numbers as the roll-up, ready to freeze as JSON."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+
+from sqlalchemy import event, select
+
+from tracker.dashboard.services import NO_UPDATE_TEXT, rollup
+from tracker.extensions import db
+from tracker.models import Action, ActionState, ReportingPeriod
+from tracker.plans.demo import load_demo_plan
+from tracker.plans.demo_content import PRIORITIES
+from tracker.reports.content import report_content
+
+
+def period_named(session, name):
+    return session.scalar(select(ReportingPeriod).where(ReportingPeriod.name == name))
+
+
+def test_content_covers_every_priority_and_action_with_the_rollups_numbers(session):
+    load_demo_plan(session)
+    period = period_named(session, "Oct–Nov 2026")
+    content = report_content(session, period)
+    summary = rollup(session, period.plan_version, period)
+
+    assert [p["name"] for p in content["priorities"]] == [spec["name"] for spec in PRIORITIES]
+    assert content["summary"]["priority_totals"]["counts"] == summary.priority_totals.counts
+    assert content["summary"]["theme_totals"]["counts"] == summary.theme_totals.counts
+    counted = session.scalars(select(Action).where(Action.state != ActionState.CLOSED)).all()
+    listed = [a["id"] for p in content["priorities"] for a in p["actions"]]
+    assert sorted(listed) == sorted(a.id for a in counted), "every counted action, once"
+    for priority, row in zip(content["priorities"], summary.priorities, strict=True):
+        assert Counter(a["status"] for a in priority["actions"]) == +Counter(row.counts)
+        assert priority["overall"] == row.overall
+    stale = [a for p in content["priorities"] for a in p["actions"] if a["status"] == "none"]
+    assert stale and all(a["progress"] == NO_UPDATE_TEXT and a["updated"] is None for a in stale)
+
+    domestic_abuse = content["priorities"][0]
+    assert domestic_abuse["leads"] == ["Morgan Lee"]
+    assert domestic_abuse["context"]["paragraphs"][0][-2:] == [{"cite": 1}, {"text": "."}]
+    assert len(domestic_abuse["context"]["notes"]) == 2
+    crimes = domestic_abuse["indicators"][0]["latest"]
+    assert (crimes["period"], crimes["value"], crimes["words"]) == (
+        "Oct–Nov 2026",
+        "5,420",
+        "down 2% — better",
+    )
+    # What is frozen on publishing is exactly what was built.
+    assert json.loads(json.dumps(content)) == content
+
+
+def test_an_earlier_periods_content_shows_that_periods_values_only(session):
+    load_demo_plan(session)
+    period = period_named(session, "Jun–Jul 2026")
+    content = report_content(session, period)
+    crimes = content["priorities"][0]["indicators"][0]["latest"]
+    assert crimes["period"] == "Jun–Jul 2026" and crimes["value"] == "5,482"
+    assert content["previous_period"]["name"] == "Apr–May 2026"
+    assert content["priorities"][0]["context"] is None  # the demo has none for this period
+
+
+def test_building_the_content_takes_as_many_queries_for_a_big_plan_as_a_small_one(app, session):
+    load_demo_plan(session)
+    period = period_named(session, "Oct–Nov 2026")
+
+    def queries() -> int:
+        statements = []
+        listener = lambda *args: statements.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            session.expire_all()
+            report_content(session, session.get(ReportingPeriod, period.id))
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    small = queries()
+    template = session.scalars(select(Action)).first()
+    for number in range(40):
+        session.add(
+            Action(
+                priority=template.priority,
+                title=f"Extra action {number}",
+                themes=list(template.themes),
+                owner_organisation=template.owner_organisation,
+            )
+        )
+    session.commit()
+    assert queries() == small

@@ -1,0 +1,1 @@
+"""The periodic update report for the partnership board."""

@@ -1,0 +1,215 @@
+"""What the periodic update report shows, gathered from the roll-up's business functions.
+
+The report's generated parts (the RAG summary, what moved, and the appendix with each
+priority's lead, context, indicators and actions) come from here as plain, JSON-ready data.
+Every renderer (the print view and each export) draws from this one structure, and
+publishing a report freezes exactly this, so a published report never changes afterwards.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import select
+
+from tracker.dashboard.services import (
+    NO_UPDATE_TEXT,
+    STATUS_LABELS,
+    STATUSES,
+    Movement,
+    actions_in_rollup,
+    rollup,
+    what_moved,
+)
+from tracker.extensions import DbSession
+from tracker.models import (
+    Priority,
+    PriorityNarrative,
+    ReportingPeriod,
+    Theme,
+    action_theme,
+    priority_lead,
+)
+from tracker.models import User as Person
+from tracker.priorities.services import (
+    Citation,
+    IndicatorSummary,
+    format_number,
+    format_percent,
+    indicator_summaries_by_priority,
+    narrative_paragraphs,
+    source_notes,
+)
+
+CONTENT_FORMAT = 1  # bump when the structure changes, so old snapshots can be told apart
+
+
+def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any]:
+    """Everything a report for this period shows besides its written sections."""
+    version = period.plan_version
+    summary = rollup(session, version, period)
+    moved = what_moved(session, version, period)
+    rows_by_priority: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    themes_of = _theme_names_by_action(session, version.id)
+    for row in actions_in_rollup(session, version, period):
+        rows_by_priority[row.priority].append(
+            {
+                "id": row.action_id,
+                "title": row.title,
+                "owner": row.owner or "",
+                "themes": themes_of.get(row.action_id, []),
+                "status": row.status,
+                "status_label": STATUS_LABELS[row.status],
+                "progress": row.progress or NO_UPDATE_TEXT,
+                "updated": row.updated_at.date().isoformat() if row.updated_at else None,
+            }
+        )
+    narratives = {
+        narrative.priority_id: narrative
+        for narrative in session.scalars(
+            select(PriorityNarrative).where(PriorityNarrative.period_id == period.id)
+        )
+    }
+    leads = _lead_names_by_priority(session, version.id)
+    priorities = session.scalars(
+        select(Priority)
+        .where(Priority.plan_version_id == version.id)
+        .order_by(Priority.position, Priority.id)
+    ).all()
+    counts = {row.id: row for row in summary.priorities}
+    indicators = indicator_summaries_by_priority(session, version.id)
+    return {
+        "format": CONTENT_FORMAT,
+        "plan": version.plan.name,
+        "plan_version": version.label,
+        "period": _period(period),
+        "previous_period": _period(moved.previous) if moved.previous else None,
+        "statuses": [{"key": key, "label": STATUS_LABELS[key]} for key in STATUSES],
+        "summary": {
+            "priorities": [_counts(row) for row in summary.priorities],
+            "priority_totals": _counts(summary.priority_totals),
+            "themes": [_counts(row) for row in summary.themes],
+            "theme_totals": _counts(summary.theme_totals),
+        },
+        "moved": {
+            "changed": [_movement(m) for m in moved.changed],
+            "completed": [_movement(m) for m in moved.completed],
+            "added": [_movement(m) for m in moved.added],
+            "gone_quiet": [_movement(m) for m in moved.gone_quiet],
+        },
+        "priorities": [
+            {
+                "id": priority.id,
+                "name": priority.name,
+                "lead_role": priority.lead_role,
+                "leads": leads.get(priority.id, []),
+                "includes": priority.includes,
+                "overall": counts[priority.id].overall,
+                "context": _context(narratives.get(priority.id)),
+                "indicators": _indicators(indicators.get(priority.id, []), period),
+                "actions": rows_by_priority.get(priority.name, []),
+            }
+            for priority in priorities
+        ],
+    }
+
+
+def _period(period: ReportingPeriod) -> dict[str, Any]:
+    return {
+        "id": period.id,
+        "name": period.name,
+        "start": period.start_date.isoformat(),
+        "end": period.end_date.isoformat(),
+    }
+
+
+def _counts(row: Any) -> dict[str, Any]:
+    return {
+        **row.as_dict(),
+        "percentages": {status: row.percentage(status) for status in STATUSES},
+    }
+
+
+def _movement(movement: Movement) -> dict[str, Any]:
+    return {
+        "id": movement.action_id,
+        "title": movement.title,
+        "priority": movement.priority,
+        "before": movement.before,
+        "after": movement.after,
+    }
+
+
+def _context(narrative: PriorityNarrative | None) -> dict[str, Any] | None:
+    if narrative is None:
+        return None
+    return {
+        "paragraphs": [
+            [
+                {"cite": part.number} if isinstance(part, Citation) else {"text": part}
+                for part in paragraph
+            ]
+            for paragraph in narrative_paragraphs(narrative.body)
+        ],
+        "notes": source_notes(narrative.sources),
+    }
+
+
+def _indicators(summaries: list[IndicatorSummary], period: ReportingPeriod) -> list[dict[str, Any]]:
+    """Each indicator with its latest value up to the period (never a later one)."""
+    shown = []
+    for summary in summaries:
+        latest = summary.latest_up_to(period)
+        entry: dict[str, Any] = {
+            "name": summary.indicator.name,
+            "unit": summary.indicator.unit,
+            "polarity": summary.indicator.polarity,
+            "source": summary.indicator.source,
+            "latest": None,
+        }
+        if latest is not None:
+            travel = summary.direction(latest)
+            entry["latest"] = {
+                "period": latest.period.name,
+                "value": format_number(latest.value),
+                "comparison": (
+                    format_number(latest.comparison_value)
+                    if latest.comparison_value is not None
+                    else None
+                ),
+                "comparison_label": latest.comparison_label,
+                "change": format_number(travel.change) if travel.change is not None else None,
+                "percent": format_percent(travel.percent) or None,
+                "direction": travel.direction,
+                "judgement": travel.judgement,
+                "arrow": travel.arrow,
+                "words": travel.words,
+            }
+        shown.append(entry)
+    return shown
+
+
+def _theme_names_by_action(session: DbSession, version_id: int) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for action_id, theme_name in session.execute(
+        select(action_theme.c.action_id, Theme.name)
+        .join(Theme, Theme.id == action_theme.c.theme_id)
+        .where(Theme.plan_version_id == version_id)
+        .order_by(Theme.position, Theme.id)
+    ):
+        names[action_id].append(theme_name)
+    return names
+
+
+def _lead_names_by_priority(session: DbSession, version_id: int) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    for priority_id, name in session.execute(
+        select(priority_lead.c.priority_id, Person.name)
+        .join(Person, Person.id == priority_lead.c.user_id)
+        .join(Priority, Priority.id == priority_lead.c.priority_id)
+        .where(Priority.plan_version_id == version_id)
+        .order_by(Person.name)
+    ):
+        names[priority_id].append(name)
+    return names
