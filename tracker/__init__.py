@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.periods.views import bp as periods_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.priorities.views import bp as priorities_bp
+    from tracker.reports.views import bp as reports_bp
 
     for blueprint in (
         auth_bp,
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         actions_bp,
         dashboard_bp,
         periods_bp,
+        reports_bp,
         admin_bp,
     ):
         app.register_blueprint(blueprint)

@@ -67,6 +67,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("dashboard.rollup_page", "GET"): everyone_signed_in(200),
     ("dashboard.drilldown", "GET"): everyone_signed_in(200),
     ("dashboard.trend_page", "GET"): everyone_signed_in(200),
+    ("reports.performance_summary", "GET"): everyone_signed_in(200),
     ("priorities.page", "GET"): everyone_signed_in(200),
     # The sample priority is Domestic Abuse, which the demo lead does not lead.
     ("priorities.context", "GET"): only({"coordinator": 200}),

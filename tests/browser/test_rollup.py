@@ -59,7 +59,9 @@ def test_count_drills_down_in_place_and_filters_combine(page: Page, demo_plan):
     assert_accessible(page)
 
 
-@pytest.mark.parametrize("path", ["/rollup", "/rollup/trend", "priority"])
+@pytest.mark.parametrize(
+    "path", ["/rollup", "/rollup/trend", "priority", "/reports/performance-summary"]
+)
 def test_working_group_pages_reflow_at_320_pixels(page: Page, demo_plan, path):
     page.set_viewport_size({"width": 320, "height": 640})
     sign_in(page, "viewer@example.org")
@@ -70,7 +72,9 @@ def test_working_group_pages_reflow_at_320_pixels(page: Page, demo_plan, path):
     # Nothing scrolls sideways (WCAG 1.4.10): tables reflow to a block per row.
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     expect(page.get_by_role("button", name="Menu")).to_be_visible()
-    first_count = page.locator("table a, [data-priority-counts] a, figure table").first
+    first_count = page.locator(
+        "table a, [data-priority-counts] a, figure table, .app-report-table"
+    ).first
     expect(first_count).to_be_visible()
     box = first_count.bounding_box()
     assert box and box["x"] >= 0 and box["x"] + box["width"] <= 320
@@ -81,7 +85,7 @@ def test_roll_up_and_trend_print_without_navigation_or_controls(page: Page, demo
     sign_in(page, "viewer@example.org")
     page.set_viewport_size({"width": 718, "height": 1000})  # A4 less margins, in CSS pixels
     page.emulate_media(media="print")
-    for path in ("/rollup", "/rollup/trend"):
+    for path in ("/rollup", "/rollup/trend", "/reports/performance-summary"):
         page.goto(path)
         expect(page.get_by_role("navigation", name="Menu")).to_be_hidden()
         expect(page.locator("form.app-filters")).to_be_hidden()
@@ -93,6 +97,7 @@ def test_roll_up_and_trend_print_without_navigation_or_controls(page: Page, demo
         )
         assert smallest_cell_text >= 12, "table text stays legible on paper (9pt and up)"
     # The chart keeps its colours on paper, beside the same numbers in the table.
+    page.goto("/rollup/trend")
     segment = page.locator(".app-trend__segment--red").first
     assert segment.evaluate("s => getComputedStyle(s).fill") == "rgb(177, 14, 30)"
     assert page.pdf(format="A4")[:4] == b"%PDF"

@@ -7,11 +7,12 @@ from collections import Counter
 
 from sqlalchemy import event, select
 
+from tests.conftest import sign_in
 from tracker.dashboard.services import NO_UPDATE_TEXT, rollup
 from tracker.extensions import db
-from tracker.models import Action, ActionState, ReportingPeriod
+from tracker.models import Action, ActionState, ReportingPeriod, Update, User
 from tracker.plans.demo import load_demo_plan
-from tracker.plans.demo_content import PRIORITIES
+from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
 from tracker.reports.content import report_content
 
 
@@ -89,3 +90,34 @@ def test_building_the_content_takes_as_many_queries_for_a_big_plan_as_a_small_on
         )
     session.commit()
     assert queries() == small
+
+
+def test_the_performance_summary_page_shows_every_priority_action_and_stale_one(client, session):
+    load_demo_plan(session)
+    period = period_named(session, "Oct–Nov 2026")
+    session.add(
+        Update(
+            action=session.scalars(select(Action).order_by(Action.id)).first(),
+            period=period_named(session, "Aug–Sep 2026"),
+            author=session.scalar(select(User).where(User.email == "coordinator@example.org")),
+            rag="red",
+            progress_text="<b>Markup</b> =SUM(A1) stays text",
+        )
+    )
+    session.commit()
+    sign_in(client, "viewer@example.org", DEMO_PASSWORD)
+    html = client.get(f"/reports/performance-summary?period={period.id}").get_data(as_text=True)
+    content = report_content(session, period)
+    for priority in content["priorities"]:
+        assert f"{priority['name']}</h3>" in html
+        for action in priority["actions"]:
+            assert f'data-action="{action["id"]}"' in html
+    # Stale actions, and completed ones with nothing written this period, say so.
+    without_update = [a for p in content["priorities"] for a in p["actions"] if not a["updated"]]
+    assert html.count(NO_UPDATE_TEXT) == len(without_update) > 0
+    assert "Recorded crimes fell slightly" in html and "Down 2% — better" in html
+    earlier = client.get(
+        f"/reports/performance-summary?period={period_named(session, 'Aug–Sep 2026').id}"
+    ).get_data(as_text=True)
+    assert "&lt;b&gt;Markup&lt;/b&gt; =SUM(A1) stays text" in earlier and "<b>Markup" not in earlier
+    assert client.get("/reports/performance-summary?period=999999").status_code == 404
