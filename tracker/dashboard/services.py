@@ -9,6 +9,7 @@ by the page, the trend, the JSON API and (later) the report.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -28,6 +29,7 @@ from tracker.models import (
     Update,
     action_theme,
 )
+from tracker.periods.services import periods_of
 
 STATUSES = ("red", "amber", "green", "none", "completed")
 STATUS_LABELS = {
@@ -221,13 +223,7 @@ class Trend:
 
 def trend(session: DbSession, version: PlanVersion) -> Trend:
     """Counts per status for each priority in each period: three queries in all."""
-    periods = list(
-        session.scalars(
-            select(ReportingPeriod)
-            .where(ReportingPeriod.plan_version_id == version.id)
-            .order_by(ReportingPeriod.start_date)
-        )
-    )
+    periods = periods_of(session, version)
     priorities = session.scalars(
         select(Priority)
         .where(Priority.plan_version_id == version.id)
@@ -275,13 +271,18 @@ def trend(session: DbSession, version: PlanVersion) -> Trend:
 
 
 def default_period(session: DbSession, version: PlanVersion) -> ReportingPeriod | None:
-    """The open period, else the latest one that has started."""
-    periods = session.scalars(
-        select(ReportingPeriod)
-        .where(ReportingPeriod.plan_version_id == version.id)
-        .order_by(ReportingPeriod.start_date.desc())
-    ).all()
-    return next((p for p in periods if p.is_open), periods[0] if periods else None)
+    """The open period, else the latest one."""
+    return chosen_period(periods_of(session, version), None)
+
+
+def chosen_period(
+    periods: Sequence[ReportingPeriod], requested: str | None
+) -> ReportingPeriod | None:
+    """The period a page asks for by id, None if it is not one of these; without a
+    request (or a blank one), the open period, else the latest (periods come oldest first)."""
+    if requested is None or not requested.strip():
+        return next((p for p in periods if p.is_open), periods[-1] if periods else None)
+    return next((p for p in periods if str(p.id) == requested.strip()), None)
 
 
 def previous_period(session: DbSession, period: ReportingPeriod) -> ReportingPeriod | None:

@@ -15,7 +15,7 @@ from tracker.dashboard.services import (
     STATUSES,
     Rollup,
     actions_in_rollup,
-    default_period,
+    chosen_period,
     rollup,
     trend,
     what_moved,
@@ -23,6 +23,7 @@ from tracker.dashboard.services import (
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Organisation, ReportingPeriod
+from tracker.periods.services import periods_of
 from tracker.plans.services import current_version
 
 bp = Blueprint("dashboard", __name__)
@@ -43,21 +44,8 @@ def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
     version = current_version(db.session, request.args.get("plan", type=int))
     if version is None:
         abort(404)
-    periods = list(
-        db.session.scalars(
-            select(ReportingPeriod)
-            .where(ReportingPeriod.plan_version_id == version.id)
-            .order_by(ReportingPeriod.start_date)
-        )
-    )
-    period_id = request.args.get("period", type=int)
-    if request.args.get("period") and period_id is None:
-        abort(404)
-    period = (
-        next((p for p in periods if p.id == period_id), None)
-        if period_id
-        else default_period(db.session, version)
-    )
+    periods = periods_of(db.session, version)
+    period = chosen_period(periods, request.args.get("period"))
     if period is None:
         abort(404)  # no such period in this plan version, or none at all yet
     return rollup(db.session, version, period), periods

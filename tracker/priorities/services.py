@@ -8,7 +8,6 @@ says whether the change is good or bad news.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -360,11 +359,3 @@ def current_narrative(
             PriorityNarrative.period_id == period.id,
         )
     )
-
-
-def periods_of(session: DbSession, priority: Priority) -> Sequence[ReportingPeriod]:
-    return session.scalars(
-        select(ReportingPeriod)
-        .where(ReportingPeriod.plan_version_id == priority.plan_version_id)
-        .order_by(ReportingPeriod.start_date)
-    ).all()

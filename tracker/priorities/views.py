@@ -18,9 +18,10 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_manage_priority
-from tracker.dashboard.services import STATUSES, default_period, rollup, trend
+from tracker.dashboard.services import STATUSES, chosen_period, rollup, trend
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
+from tracker.periods.services import periods_of
 from tracker.priorities.forms import NarrativeForm, ReadingForm
 from tracker.priorities.services import (
     InputRefused,
@@ -31,7 +32,6 @@ from tracker.priorities.services import (
     format_percent,
     indicator_summaries,
     narrative_paragraphs,
-    periods_of,
     save_narrative,
     save_reading,
     source_notes,
@@ -58,13 +58,11 @@ def _load_priority(priority_id: int) -> Priority:
     return priority
 
 
-def _chosen_period(priority: Priority, periods: list[ReportingPeriod]) -> ReportingPeriod | None:
-    """The period asked for (404 if it is not one of this plan's), else the default one."""
-    if "period" not in request.args:
-        return default_period(db.session, priority.plan_version)
-    period_id = request.args.get("period", type=int)
-    period = next((p for p in periods if p.id == period_id), None)
-    if period is None:
+def _chosen_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    """The period asked for (404 if it is not one of this plan's), else the default one,
+    which is None only while the plan has no periods."""
+    period = chosen_period(periods, request.args.get("period"))
+    if period is None and "period" in request.args:
         abort(404)
     return period
 
@@ -90,8 +88,8 @@ def _page_url(priority: Priority, period: ReportingPeriod | None, anchor: str) -
 def page(priority_id: int) -> str:
     """A priority for a period: its status counts, context, indicators and trend."""
     priority = _load_priority(priority_id)
-    periods = list(periods_of(db.session, priority))
-    period = _chosen_period(priority, periods)
+    periods = periods_of(db.session, priority.plan_version)
+    period = _chosen_period(periods)
     version = priority.plan_version
     row = None
     if period is not None:
@@ -116,7 +114,7 @@ def context(priority_id: int) -> Response:
     """Write or rewrite the priority's context narrative for a period."""
     priority = _load_priority(priority_id)
     _refuse_unless_manager(priority, "write the context")
-    period = _chosen_period(priority, list(periods_of(db.session, priority)))
+    period = _chosen_period(periods_of(db.session, priority.plan_version))
     if period is None:
         abort(404)
     narrative = current_narrative(db.session, priority, period)
@@ -188,7 +186,7 @@ def _load_indicator(indicator_id: int) -> Indicator:
 def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Response:
     priority = indicator.priority
     _refuse_unless_manager(priority, "record an indicator value")
-    periods = list(periods_of(db.session, priority))
+    periods = periods_of(db.session, priority.plan_version)
     form = ReadingForm()
     form.period.choices = [(str(p.id), p.name) for p in periods]
     if request.method == "GET":
@@ -201,7 +199,7 @@ def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Respo
             form.note.data = reading.note
             form.version.data = reading.version
         else:
-            period = _chosen_period(priority, periods)
+            period = _chosen_period(periods)
             form.period.data = str(period.id) if period else None
     conflict = None
     if form.validate_on_submit():

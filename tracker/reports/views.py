@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
-from sqlalchemy import select
 
 from tracker.auth.access import signed_in
-from tracker.dashboard.services import default_period
+from tracker.dashboard.services import chosen_period
 from tracker.extensions import db
-from tracker.models import ReportingPeriod
+from tracker.periods.services import periods_of
 from tracker.plans.services import current_version
 from tracker.reports.content import report_content
 
@@ -22,15 +21,7 @@ def performance_summary() -> str:
     version = current_version(db.session, request.args.get("plan", type=int))
     if version is None:
         abort(404)
-    if "period" in request.args:
-        period = db.session.scalar(
-            select(ReportingPeriod).where(
-                ReportingPeriod.id == request.args.get("period", type=int),
-                ReportingPeriod.plan_version_id == version.id,
-            )
-        )
-    else:
-        period = default_period(db.session, version)
+    period = chosen_period(periods_of(db.session, version), request.args.get("period"))
     if period is None:
         abort(404)
     return render_template(
