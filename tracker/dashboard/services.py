@@ -221,13 +221,15 @@ class Trend:
         return next(rows for priority, rows in self.priorities if priority.id == priority_id)
 
 
-def trend(session: DbSession, version: PlanVersion) -> Trend:
-    """Counts per status for each priority in each period: three queries in all."""
+def trend(session: DbSession, version: PlanVersion, priority_id: int | None = None) -> Trend:
+    """Counts per status for each priority (or just the one asked for) in each period:
+    three queries in all."""
     periods = periods_of(session, version)
+    which = Priority.plan_version_id == version.id
+    if priority_id is not None:
+        which &= Priority.id == priority_id
     priorities = session.scalars(
-        select(Priority)
-        .where(Priority.plan_version_id == version.id)
-        .order_by(Priority.position, Priority.id)
+        select(Priority).where(which).order_by(Priority.position, Priority.id)
     ).all()
     cells = {
         (priority.id, period.id): RollupRow(period.id, period.name)
@@ -241,7 +243,7 @@ def trend(session: DbSession, version: PlanVersion) -> Trend:
         select(Action.priority_id, ReportingPeriod.id.label("period_id"), status)
         .join(Priority, Priority.id == Action.priority_id)
         .join(ReportingPeriod, ReportingPeriod.plan_version_id == Priority.plan_version_id)
-        .where(_counted_actions(version))
+        .where(_counted_actions(version), which)
         .subquery()
     )
     for priority_id, period_id, action_status, count in session.execute(

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_manage_priority
-from tracker.dashboard.services import STATUSES, chosen_period, rollup, trend
+from tracker.dashboard.services import STATUSES, chosen_period, trend
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
 from tracker.periods.services import periods_of
@@ -90,10 +90,9 @@ def page(priority_id: int) -> str:
     priority = _load_priority(priority_id)
     periods = periods_of(db.session, priority.plan_version)
     period = _chosen_period(periods)
-    version = priority.plan_version
-    row = None
-    if period is not None:
-        row = next(r for r in rollup(db.session, version, period).priorities if r.id == priority.id)
+    # The trend holds this priority's roll-up for every period, the chosen one included.
+    trend_rows = trend(db.session, priority.plan_version, priority.id).for_priority(priority.id)
+    row = next((r for r in trend_rows if period and r.id == period.id), None)
     return render_template(
         "priorities/page.html",
         priority=priority,
@@ -103,7 +102,7 @@ def page(priority_id: int) -> str:
         statuses=STATUSES,
         narrative=current_narrative(db.session, priority, period) if period else None,
         indicators=indicator_summaries(db.session, priority),
-        trend_rows=trend(db.session, version).for_priority(priority.id) if periods else [],
+        trend_rows=trend_rows,
         can_manage=can_manage_priority(current_user, priority),
     )
 
