@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, jsonify, render_template, request
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
@@ -12,6 +13,7 @@ from tracker.auth.access import signed_in
 from tracker.dashboard.charts import stacked_bars
 from tracker.dashboard.services import (
     NO_UPDATE_TEXT,
+    STATUS_LABELS,
     STATUSES,
     Rollup,
     actions_in_rollup,
@@ -30,9 +32,10 @@ bp = Blueprint("dashboard", __name__)
 bp.add_app_template_global(stacked_bars)
 
 
-@bp.app_context_processor
-def rollup_wording() -> dict[str, str]:
-    return {"NO_UPDATE_TEXT": NO_UPDATE_TEXT}
+@bp.record_once
+def _share_status_wording(state: BlueprintSetupState) -> None:
+    """The words for each status, in one place for every template and export."""
+    state.app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, NO_UPDATE_TEXT=NO_UPDATE_TEXT)
 
 
 # "What moved" lists longer than this show their first entries and a link to the rest: a
