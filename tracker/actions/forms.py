@@ -15,7 +15,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -25,10 +24,9 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
-from wtforms.widgets import HiddenInput
 
 from tracker.actions.services import MAX_PROGRESS_LENGTH
-from tracker.widgets import DateInput
+from tracker.widgets import DateInput, loaded_version_field
 
 
 def _strip(text: str | None) -> str | None:
@@ -62,8 +60,7 @@ class UpdateForm(FlaskForm):
         validators=[Optional()],
     )
     completes = BooleanField("This action is complete", widget=GovCheckboxInput())
-    # The action's version when this form was loaded; compared on save (no lost updates).
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = loaded_version_field()
     corrects = HiddenField()
     return_to = HiddenField()
     submit = SubmitField("Save update", widget=GovSubmitInput())
@@ -104,5 +101,5 @@ class ActionForm(FlaskForm):
         format="%d %m %Y",
         validators=[Optional()],
     )
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = loaded_version_field()
     submit = SubmitField("Save action", widget=GovSubmitInput())

@@ -53,6 +53,7 @@ from tracker.models import (
     User,
 )
 from tracker.plans.services import NO_UPDATE, ActionStatus, action_statuses, current_version
+from tracker.widgets import offer_saved_version
 
 bp = Blueprint("actions", __name__)
 
@@ -86,12 +87,6 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 
 def _safe_return(target: str | None, default: str) -> str:
     return target if target and target.startswith("/") and not target.startswith("//") else default
-
-
-def _offer_latest_version(form: UpdateForm | ActionForm, version: int) -> None:
-    """After a conflict the form carries the new version, so saving again is a real choice."""
-    form.version.data = version
-    form.version.raw_data = None  # otherwise the field would render the stale posted value
 
 
 # --- My actions ------------------------------------------------------------------------
@@ -283,7 +278,7 @@ def add_update(action_id: int) -> Response | str:
         except UpdateRefused as refusal:
             getattr(form, refusal.field, form.rag).errors = [str(refusal)]
         except EditConflict as conflict:
-            _offer_latest_version(form, conflict.action.version)
+            offer_saved_version(form, conflict.action.version)
             if in_card:
                 return make_response(_card_form(action, form, conflict=conflict), 409)
             return _detail(action, form, 409, conflict=conflict)
@@ -409,7 +404,7 @@ def edit(action_id: int) -> Response:
             getattr(form, refusal.field).errors = [str(refusal)]
         except EditConflict as caught:
             conflict = caught
-            _offer_latest_version(form, caught.action.version)
+            offer_saved_version(form, caught.action.version)
         else:
             flash("Action saved.", "success")
             return redirect(url_for("actions.detail", action_id=action.id), code=303)

@@ -12,11 +12,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Optional
-from wtforms.widgets import HiddenInput
+from wtforms import SelectField, StringField, SubmitField, TextAreaField
 
 from tracker.priorities.services import DEFAULT_COMPARISON_LABEL, MAX_NARRATIVE_LENGTH
+from tracker.widgets import loaded_version_field
 
 
 class ReadingForm(FlaskForm):
@@ -28,15 +27,14 @@ class ReadingForm(FlaskForm):
         "Compared with", widget=GovTextInput(), default=DEFAULT_COMPARISON_LABEL
     )
     note = TextAreaField("Note (optional)", widget=GovTextArea())
-    # The reading's version when this form was loaded; compared on save (no lost updates).
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = loaded_version_field()
     submit = SubmitField("Save value", widget=GovSubmitInput())
 
 
 class NarrativeForm(FlaskForm):
     body = TextAreaField("Context", widget=GovCharacterCount())
     sources = TextAreaField("Source notes (optional)", widget=GovTextArea())
-    version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    version = loaded_version_field()
     submit = SubmitField("Save context", widget=GovSubmitInput())
 
     max_length = MAX_NARRATIVE_LENGTH

@@ -36,6 +36,7 @@ from tracker.priorities.services import (
     save_reading,
     source_notes,
 )
+from tracker.widgets import offer_saved_version
 
 bp = Blueprint("priorities", __name__)
 
@@ -139,7 +140,7 @@ def context(priority_id: int) -> Response:
             getattr(form, refusal.field).errors = [str(refusal)]
         except SavedMeanwhile as caught:
             conflict = caught
-            _offer_version(form, caught.current.version if caught.current else None)
+            offer_saved_version(form, caught.current.version if caught.current else None)
         else:
             flash(f"Context for {period.name} saved.", "success")
             browser_session["saved_draft"] = f"context-{priority.id}-{period.id}-"
@@ -223,7 +224,7 @@ def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Respo
             getattr(form, refusal.field).errors = [str(refusal)]
         except SavedMeanwhile as caught:
             conflict = caught
-            _offer_version(form, caught.current.version if caught.current else None)
+            offer_saved_version(form, caught.current.version if caught.current else None)
         else:
             flash(f"{indicator.name}: value for {saved.period.name} saved.", "success")
             return redirect(
@@ -241,9 +242,3 @@ def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Respo
         ),
         status,
     )
-
-
-def _offer_version(form: NarrativeForm | ReadingForm, version: int | None) -> None:
-    """After a conflict the form carries the saved version, so saving again is a real choice."""
-    form.version.data = version
-    form.version.raw_data = None  # otherwise the field would render the stale posted value

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 
 from tracker.dashboard.services import (
     NO_UPDATE_TEXT,
@@ -191,25 +191,29 @@ def _indicators(summaries: list[IndicatorSummary], period: ReportingPeriod) -> l
 
 
 def _theme_names_by_action(session: DbSession, version_id: int) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = defaultdict(list)
-    for action_id, theme_name in session.execute(
+    return _names_by_id(
+        session,
         select(action_theme.c.action_id, Theme.name)
         .join(Theme, Theme.id == action_theme.c.theme_id)
         .where(Theme.plan_version_id == version_id)
-        .order_by(Theme.position, Theme.id)
-    ):
-        names[action_id].append(theme_name)
-    return names
+        .order_by(Theme.position, Theme.id),
+    )
 
 
 def _lead_names_by_priority(session: DbSession, version_id: int) -> dict[int, list[str]]:
-    names: dict[int, list[str]] = defaultdict(list)
-    for priority_id, name in session.execute(
+    return _names_by_id(
+        session,
         select(priority_lead.c.priority_id, Person.name)
         .join(Person, Person.id == priority_lead.c.user_id)
         .join(Priority, Priority.id == priority_lead.c.priority_id)
         .where(Priority.plan_version_id == version_id)
-        .order_by(Person.name)
-    ):
-        names[priority_id].append(name)
+        .order_by(Person.name),
+    )
+
+
+def _names_by_id(session: DbSession, pairs: Select[Any]) -> dict[int, list[str]]:
+    """(id, name) rows grouped into each id's list of names, in the query's order."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for key, name in session.execute(pairs):
+        names[key].append(name)
     return names
