@@ -41,15 +41,8 @@ from tracker.widgets import offer_saved_version
 bp = Blueprint("priorities", __name__)
 
 
-@bp.app_context_processor
-def narrative_helpers() -> dict[str, object]:
-    """Helpers for the priority page now, and for the report's appendix later."""
-    return {
-        "narrative_paragraphs": narrative_paragraphs,
-        "source_notes": source_notes,
-        "format_number": format_number,
-        "format_percent": format_percent,
-    }
+for helper in (narrative_paragraphs, source_notes, format_number, format_percent):
+    bp.add_app_template_global(helper)  # registered once, not on every render
 
 
 def _load_priority(priority_id: int) -> Priority:
