@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Table,
@@ -545,6 +546,93 @@ class PriorityNarrative(db.Model):  # type: ignore[name-defined]
 
     __table_args__ = (UniqueConstraint("priority_id", "period_id"),)
     __mapper_args__ = {"version_id_col": version}
+
+
+class ReportStatus(StrEnum):
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class Classification(StrEnum):
+    FOR_INFORMATION = "For Information"
+    FOR_DECISION = "For Decision"
+
+
+class Report(db.Model):  # type: ignore[name-defined]
+    """A periodic update paper for the board: written sections plus the generated appendix.
+
+    A draft is edited freely. Publishing freezes everything the paper shows into `snapshot`,
+    so a published report reads and exports the same however the plan changes afterwards.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=ReportStatus.DRAFT.value)
+    # By: [{"name": …, "role": …}, …] in the order they appear on the paper.
+    authors: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    meeting: Mapped[str] = mapped_column(String(200), default="")
+    meeting_date: Mapped[date | None] = mapped_column(Date)
+    classification: Mapped[str] = mapped_column(
+        String(30), default=Classification.FOR_INFORMATION.value
+    )
+    subject: Mapped[str] = mapped_column(String(300))
+    summary: Mapped[str] = mapped_column(Text, default="")
+    # Numbered sections: [{"heading": …, "body": …}, …]; paragraphs are split by blank lines.
+    sections: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    recommendations: Mapped[str] = mapped_column(Text, default="")
+    contacts: Mapped[str] = mapped_column(Text, default="")
+    snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
+    # Two people (or two tabs) saving the same draft: the second save is refused, not lost.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    period: Mapped[ReportingPeriod] = relationship()
+    based_on: Mapped[Report | None] = relationship(remote_side=[id])
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
+
+    __table_args__ = (
+        CheckConstraint(_one_of("status", ReportStatus), name="status_known"),
+        CheckConstraint(_one_of("classification", Classification), name="classification_known"),
+        CheckConstraint(_not_blank("subject"), name="subject_not_blank"),
+        CheckConstraint(
+            "status = 'draft' OR (snapshot IS NOT NULL AND published_at IS NOT NULL)",
+            name="published_has_snapshot",
+        ),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def report_status(self) -> ReportStatus:
+        return ReportStatus(self.status)
+
+
+class WordTemplate(db.Model):  # type: ignore[name-defined]
+    """The .docx an administrator uploaded for Word exports (letterhead, fonts, styles)."""
+
+    __tablename__ = "word_template"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    uploaded_by: Mapped[User | None] = relationship()
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]
