@@ -1,0 +1,21 @@
+"""Report exports: each renders a document from tracker.reports.document into a file's bytes."""
+
+from __future__ import annotations
+
+# Fill and text colours for each status, as the app's chips show them (hex, no '#').
+# The word is always written in the cell too: colour is never the only signal.
+RAG_COLOURS: dict[str, tuple[str, str]] = {
+    "red": ("B10E1E", "FFFFFF"),
+    "amber": ("F9B233", "0B0C0C"),
+    "green": ("00703C", "FFFFFF"),
+    "none": ("FFFFFF", "0B0C0C"),
+    "completed": ("1D70B8", "FFFFFF"),
+}
+
+# A spreadsheet treats a cell starting with one of these as a formula (or DDE command).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(text: str) -> str:
+    """Text a spreadsheet will show as typed, never run: a leading apostrophe (OWASP advice)."""
+    return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
