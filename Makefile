@@ -9,7 +9,7 @@ BENCH_DB := $(CURDIR)/instance/bench.db
 # System packages the suite needs: PostgreSQL for the second database run, Chromium for the
 # browser tests, and Pango/HarfBuzz with fonts for PDF exports.
 TEST_SYSTEM_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 fonts-liberation
+	libharfbuzz-subset0 fonts-liberation fonts-symbola
 
 .PHONY: run serve test lint bench assets system-packages clean
 

@@ -139,8 +139,14 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from tracker.auth.cli import create_user_command, reset_password_command
     from tracker.plans.cli import seed_demo_command
+    from tracker.reports.cli import export_command
 
-    for command in (seed_demo_command, create_user_command, reset_password_command):
+    for command in (
+        seed_demo_command,
+        create_user_command,
+        reset_password_command,
+        export_command,
+    ):
         app.cli.add_command(command)
     try:
         # bench/ ships with the source tree, not with an installed wheel.

@@ -51,6 +51,7 @@ def upgrade():
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(), nullable=True),
         sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
@@ -83,6 +84,11 @@ def upgrade():
             ["period_id"],
             ["reporting_period.id"],
             name=op.f("fk_report_period_id_reporting_period"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_report_updated_by_id_user_account"),
         ),
         sa.ForeignKeyConstraint(
             ["published_by_id"],

@@ -1,17 +1,60 @@
-"""Report pages: the action plan and performance summary for a reporting period."""
+"""Report pages: the performance summary, and composing, publishing and exporting board reports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from typing import Any
 
-from tracker.auth.access import signed_in
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from tracker.auth.access import deny_and_record, roles, signed_in
 from tracker.dashboard.services import chosen_period
 from tracker.extensions import db
+from tracker.models import Report, ReportingPeriod, Role, WordTemplate
 from tracker.periods.services import periods_of
 from tracker.plans.services import current_version
 from tracker.reports.content import report_content
+from tracker.reports.document import APPENDIX_TITLE, document_for_report, export_filename
+from tracker.reports.exports.formats import FORMATS, current_word_template, export_bytes
+from tracker.reports.forms import (
+    ActionForm,
+    NewReportForm,
+    ReportForm,
+    WithdrawForm,
+    WordTemplateForm,
+)
+from tracker.reports.services import (
+    NotADraft,
+    NotReadyToPublish,
+    SavedMeanwhile,
+    can_compose,
+    can_read,
+    new_draft_from,
+    publish,
+    reports_for,
+    save_draft,
+    start_draft,
+    withdraw,
+)
 
 bp = Blueprint("reports", __name__)
+
+
+@bp.record_once
+def _share_report_wording(state: BlueprintSetupState) -> None:
+    state.app.jinja_env.globals.update(APPENDIX_TITLE=APPENDIX_TITLE)
 
 
 @bp.route("/reports/performance-summary")
@@ -27,3 +70,346 @@ def performance_summary() -> str:
     return render_template(
         "reports/performance_summary.html", content=report_content(db.session, period)
     )
+
+
+@bp.route("/reports")
+@signed_in
+def index() -> str:
+    return render_template(
+        "reports/index.html",
+        reports=reports_for(db.session, current_user),
+        can_compose=can_compose(current_user),
+    )
+
+
+@bp.route("/reports/new", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def new() -> BaseResponse | tuple[str, int]:
+    version = current_version(db.session, None)
+    if version is None:
+        abort(404)
+    periods = periods_of(db.session, version)
+    form = NewReportForm()
+    form.period.choices = _period_choices(periods)
+    if request.method == "GET":
+        chosen = chosen_period(periods, None)
+        form.period.data = chosen.id if chosen else None
+        form.subject.data = f"{version.plan.name}: action plan update"
+    if form.validate_on_submit():
+        period = db.session.get(ReportingPeriod, form.period.data)
+        assert period is not None  # validate_choice keeps it to this version's periods
+        report = start_draft(
+            db.session, period=period, subject=form.subject.data, author=current_user
+        )
+        db.session.commit()
+        flash("Draft started. It saves as you type.", "success")
+        return redirect(url_for("reports.edit", report_id=report.id), code=303)
+    return render_template("reports/new.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/reports/<int:report_id>")
+@signed_in
+def detail(report_id: int) -> str:
+    report = _readable_report(report_id)
+    return render_template(
+        "reports/detail.html",
+        report=report,
+        formats=FORMATS,
+        can_compose=can_compose(current_user),
+        withdraw_form=WithdrawForm(),
+        button=ActionForm(),
+    )
+
+
+@bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def edit(report_id: int) -> BaseResponse | tuple[str, int]:
+    report = _report_or_404(report_id)
+    if report.status != "draft":
+        flash("A published report cannot be changed. Start a new draft from it instead.")
+        return redirect(url_for("reports.detail", report_id=report.id), code=303)
+    form = _composer_form(report)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            _save(report, form)
+            db.session.commit()
+        except SavedMeanwhile as caught:
+            conflict = caught.report
+            _offer_saved_version(form, caught.report.version)
+        else:
+            if form.add_author.data:
+                form.authors.append_entry()
+            elif form.add_section.data:
+                form.sections.append_entry()
+            else:
+                flash("Draft saved.", "success")
+                return redirect(url_for("reports.edit", report_id=report.id), code=303)
+            _offer_saved_version(form, report.version)
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template("reports/edit.html", form=form, report=report, conflict=conflict), status
+
+
+@bp.route("/reports/<int:report_id>/autosave", methods=["POST"])
+@roles(Role.COORDINATOR)
+def autosave(report_id: int) -> Response:
+    """Saves the composer as it is typed into (htmx). Answers with the new version and a
+    status line, swapped into the page out of band."""
+    report = _report_or_404(report_id)
+    form = _composer_form(report)
+    problems: list[str] = []
+    conflict = None
+    status = 200
+    if report.status != "draft":
+        status, problems = 409, ["This report has been published: it can no longer change."]
+    elif not form.validate():
+        status = 422
+        problems = [message for field in _flat_errors(form.errors) for message in field]
+    else:
+        try:
+            _save(report, form)
+            db.session.commit()
+        except SavedMeanwhile as caught:
+            status, conflict = 409, caught.report
+    return make_response(
+        render_template(
+            "reports/_autosave.html",
+            report=report,
+            problems=problems,
+            conflict=conflict,
+            version=(conflict or report).version if status != 422 else form.version.data,
+        ),
+        status,
+    )
+
+
+@bp.route("/reports/<int:report_id>/publish", methods=["POST"])
+@roles(Role.COORDINATOR)
+def publish_report(report_id: int) -> BaseResponse | tuple[str, int]:
+    """Saves what the composer holds, then freezes it, in one transaction."""
+    report = _report_or_404(report_id)
+    form = _composer_form(report)
+    conflict = None
+    if form.validate_on_submit():
+        try:
+            _save(report, form)
+            db.session.commit()  # what was typed is kept even if publishing is refused
+            publish(db.session, report, current_user)
+            db.session.commit()
+        except SavedMeanwhile as caught:
+            conflict = caught.report
+            _offer_saved_version(form, caught.report.version)
+        except NotReadyToPublish as refusal:
+            db.session.rollback()
+            _show_problems(form, refusal.problems)
+            _offer_saved_version(form, report.version)
+        except NotADraft:
+            flash("This report was already published.")
+            return redirect(url_for("reports.detail", report_id=report.id), code=303)
+        else:
+            flash("Report published. This copy will not change.", "success")
+            return redirect(url_for("reports.detail", report_id=report.id), code=303)
+    status = 409 if conflict else 422
+    return render_template(
+        "reports/edit.html", form=form, report=report, conflict=conflict, publishing=True
+    ), status
+
+
+@bp.route("/reports/<int:report_id>/withdraw", methods=["POST"])
+@roles(Role.COORDINATOR)
+def withdraw_report(report_id: int) -> BaseResponse | tuple[str, int]:
+    report = _report_or_404(report_id)
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            withdraw(db.session, report, form.reason.data, current_user)
+        except NotADraft:
+            flash("Only a published report can be withdrawn.")
+        else:
+            db.session.commit()
+            flash("Report withdrawn. It is kept, marked as withdrawn.", "success")
+        return redirect(url_for("reports.detail", report_id=report.id), code=303)
+    return render_template(
+        "reports/detail.html",
+        report=report,
+        formats=FORMATS,
+        can_compose=True,
+        withdraw_form=form,
+        button=ActionForm(),
+    ), 422
+
+
+@bp.route("/reports/<int:report_id>/new-draft", methods=["POST"])
+@roles(Role.COORDINATOR)
+def new_draft(report_id: int) -> BaseResponse:
+    source = _report_or_404(report_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    draft = new_draft_from(db.session, source, current_user)
+    db.session.commit()
+    flash(
+        "New draft started from the report. Choose its period and bring it up to date.", "success"
+    )
+    return redirect(url_for("reports.edit", report_id=draft.id), code=303)
+
+
+@bp.route("/reports/<int:report_id>/print")
+@signed_in
+def print_view(report_id: int) -> str:
+    report = _readable_report(report_id)
+    return render_template(
+        "reports/document.html",
+        document=document_for_report(db.session, report),
+        report=report,
+        formats=FORMATS,
+        for_pdf=False,
+    )
+
+
+@bp.route("/reports/<int:report_id>/download/<fmt>")
+@signed_in
+def download(report_id: int, fmt: str) -> Response:
+    report = _readable_report(report_id)
+    export = FORMATS.get(fmt)
+    if export is None:
+        abort(404)
+    document = document_for_report(db.session, report)
+    response = make_response(export_bytes(db.session, document, fmt))
+    response.headers["Content-Type"] = export.mimetype
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="{export_filename(document, fmt)}"'
+    )
+    return response
+
+
+@bp.route("/admin/word-template", methods=["GET", "POST"])
+@roles(Role.ADMIN)
+def word_template() -> BaseResponse | tuple[str, int]:
+    from tracker.reports.exports.word import check_word_template
+
+    form = WordTemplateForm()
+    problem = None
+    if form.validate_on_submit():
+        upload = request.files.get("template")
+        data = upload.read() if upload else b""
+        if not upload or not upload.filename or not data:
+            problem = "Choose a Word document (.docx) to upload"
+        else:
+            problems = check_word_template(data)
+            if problems:
+                problem = problems[0]
+            else:
+                db.session.add(
+                    WordTemplate(filename=upload.filename, content=data, uploaded_by=current_user)
+                )
+                db.session.commit()
+                flash(
+                    f"Word template {upload.filename} uploaded: Word exports now use it.", "success"
+                )
+                return redirect(url_for("reports.word_template"), code=303)
+    return render_template(
+        "reports/word_template.html",
+        form=form,
+        problem=problem,
+        template=current_word_template(db.session),
+        remove_form=ActionForm(),
+    ), 422 if problem else 200
+
+
+@bp.route("/admin/word-template/remove", methods=["POST"])
+@roles(Role.ADMIN)
+def remove_word_template() -> BaseResponse:
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    removed = 0
+    while (template := current_word_template(db.session)) is not None:
+        db.session.delete(template)
+        db.session.flush()
+        removed += 1
+    db.session.commit()
+    if removed:
+        flash("Word template removed: Word exports use the plain default again.", "success")
+    return redirect(url_for("reports.word_template"), code=303)
+
+
+def _report_or_404(report_id: int) -> Report:
+    report = db.session.get(Report, report_id)
+    if report is None:
+        abort(404)
+    return report
+
+
+def _readable_report(report_id: int) -> Report:
+    report = _report_or_404(report_id)
+    if not can_read(current_user, report):
+        deny_and_record("report", report.id, "tried to read a draft report")
+    return report
+
+
+def _period_choices(periods: list[ReportingPeriod]) -> list[tuple[int, str]]:
+    newest_first = sorted(periods, key=lambda period: period.start_date, reverse=True)
+    return [
+        (period.id, f"{period.name} (open)" if period.is_open else period.name)
+        for period in newest_first
+    ]
+
+
+def _composer_form(report: Report) -> ReportForm:
+    """The composer, loaded from the draft on GET and from what was posted otherwise."""
+    if request.method == "GET":
+        form = ReportForm(
+            data={
+                "period": report.period_id,
+                "authors": report.authors or [{}],
+                "meeting": report.meeting,
+                "meeting_date": report.meeting_date,
+                "classification": report.classification,
+                "subject": report.subject,
+                "summary": report.summary,
+                "sections": report.sections or [{}],
+                "recommendations": report.recommendations,
+                "contacts": report.contacts,
+                "version": report.version,
+            }
+        )
+        form.authors.append_entry()  # a blank row ready for another name
+    else:
+        form = ReportForm()
+    form.period.choices = _period_choices(periods_of(db.session, report.period.plan_version))
+    return form
+
+
+def _save(report: Report, form: ReportForm) -> None:
+    values = form.draft_values()
+    period = db.session.get(ReportingPeriod, values.pop("period_id"))
+    assert period is not None  # the select only offers this plan version's periods
+    save_draft(
+        db.session,
+        report,
+        values,
+        period=period,
+        loaded_version=form.version.data,
+        editor=current_user,
+    )
+
+
+def _offer_saved_version(form: ReportForm, version: int) -> None:
+    form.version.data = version
+    form.version.raw_data = None
+
+
+def _show_problems(form: ReportForm, problems: dict[str, str]) -> None:
+    for name, message in problems.items():
+        if name == "authors-0-name":
+            form.authors[0].form.name.errors = [message]
+        else:
+            form[name].errors = [message]
+
+
+def _flat_errors(errors: Any) -> list[list[str]]:
+    """WTForms errors, nested for subforms, as one list of message lists."""
+    if isinstance(errors, dict):
+        return [messages for value in errors.values() for messages in _flat_errors(value)]
+    if errors and isinstance(errors[0], dict | list):
+        return [messages for value in errors for messages in _flat_errors(value)]
+    return [list(errors)] if errors else []

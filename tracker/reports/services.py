@@ -1,0 +1,180 @@
+"""Board reports through their life: draft, published (frozen), withdrawn, and copied."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker.extensions import DbSession
+from tracker.models import Report, ReportingPeriod, ReportStatus, Role, User, utcnow
+from tracker.reports.document import draft_document
+
+DRAFT_FIELDS = (
+    "authors",
+    "meeting",
+    "meeting_date",
+    "classification",
+    "subject",
+    "summary",
+    "sections",
+    "recommendations",
+    "contacts",
+)
+
+
+class NotADraft(Exception):
+    """Only a draft can be changed or published; a published report is kept as it was sent."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"report {report.id} is {report.status}")
+        self.report = report
+
+
+class SavedMeanwhile(Exception):
+    """Someone else saved this draft after the form was loaded; nothing was saved."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__("the draft changed since the form was loaded")
+        self.report = report
+
+
+class NotReadyToPublish(Exception):
+    """The draft lacks something a board paper needs: field name → message."""
+
+    def __init__(self, problems: dict[str, str]) -> None:
+        super().__init__("; ".join(problems.values()))
+        self.problems = problems
+
+
+def reports_for(session: DbSession, user: User) -> list[Report]:
+    """Newest first. Drafts are the coordinators' working copies; everyone sees the rest."""
+    query = (
+        select(Report)
+        .options(
+            selectinload(Report.period),
+            selectinload(Report.created_by),
+            selectinload(Report.published_by),
+        )
+        .order_by(Report.created_at.desc(), Report.id.desc())
+    )
+    if not can_compose(user):
+        query = query.where(Report.status != ReportStatus.DRAFT.value)
+    return list(session.scalars(query))
+
+
+def can_compose(user: User) -> bool:
+    return user.role == Role.COORDINATOR.value
+
+
+def can_read(user: User, report: Report) -> bool:
+    return report.status != ReportStatus.DRAFT.value or can_compose(user)
+
+
+def start_draft(
+    session: DbSession, *, period: ReportingPeriod, subject: str, author: User
+) -> Report:
+    """A new draft, with its author as the first name under "By"."""
+    report = Report(
+        period=period,
+        subject=subject.strip(),
+        authors=[{"name": author.name, "role": ""}],
+        sections=[{"heading": "Background", "body": ""}],
+        created_by=author,
+    )
+    session.add(report)
+    session.flush()
+    return report
+
+
+def save_draft(
+    session: DbSession,
+    report: Report,
+    values: dict[str, Any],
+    *,
+    period: ReportingPeriod,
+    loaded_version: int | None,
+    editor: User,
+) -> Report:
+    """Write what the composer holds, from the version it loaded. Raises NotADraft or
+    SavedMeanwhile, writing nothing then."""
+    if report.report_status is not ReportStatus.DRAFT:
+        raise NotADraft(report)
+    if loaded_version != report.version:
+        raise SavedMeanwhile(report)
+    report.period = period
+    report.updated_by = editor
+    for field in DRAFT_FIELDS:
+        if getattr(report, field) != values[field]:
+            setattr(report, field, values[field])
+    try:
+        session.flush()
+    except StaleDataError:
+        session.rollback()
+        raise SavedMeanwhile(session.get(Report, report.id) or report) from None
+    return report
+
+
+def publish_problems(report: Report) -> dict[str, str]:
+    """What the draft still needs before it can go to the board, by form field."""
+    problems: dict[str, str] = {}
+    if not report.authors:
+        problems["authors-0-name"] = "Enter who the report is by"
+    if not report.meeting.strip():
+        problems["meeting"] = "Enter the meeting the report goes to"
+    if report.meeting_date is None:
+        problems["meeting_date"] = "Enter the date of the meeting"
+    if not report.summary.strip():
+        problems["summary"] = "Enter a summary"
+    if not report.recommendations.strip():
+        problems["recommendations"] = "Enter at least one recommendation"
+    return problems
+
+
+def publish(session: DbSession, report: Report, publisher: User) -> Report:
+    """Freeze everything the report shows, as it stands now. Raises NotADraft or
+    NotReadyToPublish."""
+    if report.report_status is not ReportStatus.DRAFT:
+        raise NotADraft(report)
+    problems = publish_problems(report)
+    if problems:
+        raise NotReadyToPublish(problems)
+    report.snapshot = draft_document(session, report)
+    report.status = ReportStatus.PUBLISHED.value
+    report.published_at = utcnow()
+    report.published_by = publisher
+    session.flush()
+    return report
+
+
+def withdraw(session: DbSession, report: Report, reason: str, actor: User) -> Report:
+    """Mark a published report withdrawn: it is kept, with its snapshot, but flagged."""
+    if report.report_status is not ReportStatus.PUBLISHED:
+        raise NotADraft(report)
+    report.status = ReportStatus.WITHDRAWN.value
+    report.withdrawn_reason = reason.strip()
+    report.withdrawn_at = utcnow()
+    report.withdrawn_by = actor
+    session.flush()
+    return report
+
+
+def new_draft_from(session: DbSession, source: Report, author: User) -> Report:
+    """A draft carrying over a report's written parts, for the same period to start with."""
+    draft = Report(
+        period=source.period,
+        based_on=source,
+        created_by=author,
+        **{field: _copy(getattr(source, field)) for field in DRAFT_FIELDS},
+    )
+    session.add(draft)
+    session.flush()
+    return draft
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, list):
+        return [dict(item) for item in value]
+    return value
