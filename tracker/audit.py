@@ -124,11 +124,24 @@ def _entity_id(obj: Any) -> int | None:
     return key[0] if len(key) == 1 and isinstance(key[0], int) else None
 
 
+def _audited(column: Any, value: Any) -> Any:
+    """What the audit trail keeps of a column's value: secrets and bulky values only as a note.
+
+    A column declares its note with `info={"audit_as": "(…)"}` (a published report's frozen
+    copy, an uploaded file): the fact of the change is kept, not a second copy of the data.
+    """
+    if value is None:
+        return None
+    if column.name in SECRET_COLUMNS:
+        return REDACTED if value else _plain(value)
+    return column.info.get("audit_as") or _plain(value)
+
+
 def _column_values(obj: Any) -> dict[str, Any]:
     values = {}
     for column in obj.__table__.columns:
         value = getattr(obj, inspect(obj).mapper.get_property_by_column(column).key)
-        values[column.name] = REDACTED if column.name in SECRET_COLUMNS and value else _plain(value)
+        values[column.name] = _audited(column, value)
     return values
 
 
@@ -142,13 +155,13 @@ def _changes(obj: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         if not history.has_changes():
             continue
         if hasattr(attribute, "columns"):
-            name = attribute.columns[0].name
-            if name in SECRET_COLUMNS:
-                before[name], after[name] = REDACTED, REDACTED
+            column = attribute.columns[0]
+            if column.name in SECRET_COLUMNS:
+                before[column.name], after[column.name] = REDACTED, REDACTED
                 continue
             old = history.deleted[0] if history.deleted else None
             new = history.added[0] if history.added else None
-            before[name], after[name] = _plain(old), _plain(new)
+            before[column.name], after[column.name] = _audited(column, old), _audited(column, new)
         elif attribute.uselist:  # a many-to-many collection such as an action's themes
             unchanged = [_entity_id(item) for item in history.unchanged]
             before[attribute.key] = sorted(
