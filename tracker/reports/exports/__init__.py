@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Fill and text colours for each status, as the app's chips show them (hex, no '#').
 # The word is always written in the cell too: colour is never the only signal.
 RAG_COLOURS: dict[str, tuple[str, str]] = {
@@ -19,3 +21,13 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 def neutralise_formula(text: str) -> str:
     """Text a spreadsheet will show as typed, never run: a leading apostrophe (OWASP advice)."""
     return "'" + text if text.startswith(FORMULA_TRIGGERS) else text
+
+
+# Characters XML 1.0 cannot hold (control codes other than tab and line breaks): Word and
+# Excel files would be refused, so they are dropped from every text written to one.
+XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str) -> str:
+    """Text a Word or Excel file can hold: characters XML refuses are dropped."""
+    return XML_ILLEGAL_CHARACTERS.sub("", text)

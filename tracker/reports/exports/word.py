@@ -1,0 +1,564 @@
+"""The Word export: the board paper as a .docx in the shape the board expects.
+
+Headings use Word's own Heading 1–3 styles, so the navigation pane and a table of contents
+work; the paper's paragraph numbers (1.1, 1.2, …) are the ones the document was frozen with,
+set with a hanging indent; every table's header row repeats on each page; status cells are
+shaded and always carry their word.
+
+An administrator's uploaded template supplies the page set-up, headers and footers (the
+letterhead), fonts and styles; its own body text is left out. Styles the template lacks are
+copied from python-docx's plain default, so any .docx works as a template.
+"""
+
+from __future__ import annotations
+
+import copy
+import zipfile
+from collections.abc import Iterable, Sequence
+from io import BytesIO
+from typing import Any
+
+from docx import Document
+from docx.document import Document as WordDocument
+from docx.enum.section import WD_ORIENT
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Emu, Mm, Pt, RGBColor
+from docx.table import Table, _Cell
+from docx.text.paragraph import Paragraph
+
+from tracker.dashboard.services import STATUS_LABELS
+from tracker.reports.document import APPENDIX_TITLE, PROGRESS_HEADING
+from tracker.reports.exports import RAG_COLOURS, xml_text
+
+MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
+# A .docx is a zip: refuse one that would unpack to far more than any letterhead needs.
+MAX_TEMPLATE_UNPACKED_BYTES = 50 * 1024 * 1024
+
+NUMBERED = "Report Numbered Paragraph"
+BULLET = "Report Bullet"
+CELL_TEXT = "Report Table Text"
+STATUS_LINE = "Report Status Line"
+# Styles the export uses from Word's built-in set; a template without them gets the default's.
+BUILT_IN_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Table Grid")
+HANGING_INDENT = Cm(1.25)
+
+
+def render_docx(document: dict[str, Any], template: bytes | None = None) -> bytes:
+    """The board paper as a Word file, on the uploaded template if there is one."""
+    word = _start_from(template)
+    _write_paper(word, document)
+    output = BytesIO()
+    word.save(output)
+    return output.getvalue()
+
+
+def check_word_template(data: bytes) -> list[str]:
+    """Why this upload cannot be used as the Word template; empty when it can."""
+    if len(data) > MAX_TEMPLATE_BYTES:
+        return ["The Word template must be 5 MB or smaller"]
+    not_word = "The file must be a Word document (.docx), saved from Word as “Word Document”"
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except zipfile.BadZipFile:
+        return [not_word]
+    if unpacked > MAX_TEMPLATE_UNPACKED_BYTES:
+        return ["The Word template unpacks to more than 50 MB: save it without embedded media"]
+    try:
+        Document(BytesIO(data))
+    except (PackageNotFoundError, ValueError, KeyError):
+        return [not_word]
+    try:
+        render_docx(_sample_paper(), data)
+    except Exception:  # any failure here means exports would fail: refuse the upload instead
+        return ["The Word template could not be used: open it in Word, save it again and retry"]
+    return []
+
+
+# Setting up the document
+
+
+def _start_from(template: bytes | None) -> WordDocument:
+    if template is None:
+        word = Document()
+        _default_page_set_up(word)
+        return word
+    word = Document(BytesIO(template))
+    body = word.element.body
+    for child in list(body):
+        if child.tag != qn("w:sectPr"):  # keep the page set-up, headers and footers
+            body.remove(child)
+    _add_missing_styles(word)
+    return word
+
+
+def _default_page_set_up(word: WordDocument) -> None:
+    """A4 portrait with even margins; the classification and page numbers on every page."""
+    section = word.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(18)
+    section.top_margin, section.bottom_margin = Mm(20), Mm(18)
+    normal = word.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+
+
+def _add_missing_styles(word: WordDocument) -> None:
+    """Copy into a template the built-in styles it lacks (Word leaves unused ones out)."""
+    default = Document()
+    for name in BUILT_IN_STYLES:
+        if name not in word.styles:
+            _copy_style(default.styles[name].element, word, default)
+
+
+def _copy_style(style: Any, word: WordDocument, default: WordDocument) -> None:
+    """A style element, with the styles it is based on or linked to, into the document."""
+    styles = word.styles.element
+    if styles.get_by_id(style.styleId) is not None:
+        return
+    styles.append(copy.deepcopy(style))
+    for relation in ("w:basedOn", "w:link", "w:next"):
+        reference = style.find(qn(relation))
+        if reference is None:
+            continue
+        related = default.styles.element.get_by_id(reference.get(qn("w:val")))
+        if related is not None:
+            _copy_style(related, word, default)
+
+
+def _add_report_styles(word: WordDocument) -> None:
+    """The paper's own paragraph styles, based on Normal so a template's font carries over."""
+    styles = word.styles
+    if NUMBERED not in styles:
+        numbered = styles.add_style(NUMBERED, WD_STYLE_TYPE.PARAGRAPH)
+        numbered.base_style = styles["Normal"]
+        numbered.paragraph_format.left_indent = HANGING_INDENT
+        numbered.paragraph_format.first_line_indent = -HANGING_INDENT
+        numbered.paragraph_format.tab_stops.add_tab_stop(HANGING_INDENT)
+        numbered.paragraph_format.space_after = Pt(8)
+    if BULLET not in styles:
+        bullet = styles.add_style(BULLET, WD_STYLE_TYPE.PARAGRAPH)
+        bullet.base_style = styles["Normal"]
+        bullet.paragraph_format.left_indent = Cm(0.75)
+        bullet.paragraph_format.first_line_indent = -Cm(0.5)
+        bullet.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
+        bullet.paragraph_format.space_after = Pt(3)
+    if CELL_TEXT not in styles:
+        cell_text = styles.add_style(CELL_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+        cell_text.base_style = styles["Normal"]
+        cell_text.font.size = Pt(9.5)
+        cell_text.paragraph_format.space_after = Pt(0)
+        cell_text.paragraph_format.space_before = Pt(0)
+    if STATUS_LINE not in styles:
+        status_line = styles.add_style(STATUS_LINE, WD_STYLE_TYPE.PARAGRAPH)
+        status_line.base_style = styles["Normal"]
+        status_line.font.bold = True
+        status_line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+# The paper, top to bottom (the same order as templates/reports/document.html)
+
+
+def _write_paper(word: WordDocument, document: dict[str, Any]) -> None:
+    header = document["header"]
+    content = document["content"]
+    status = document["status"]
+    _add_report_styles(word)
+    _set_properties(word, document)
+    if status["note"]:
+        _status_note(word, status)
+    if word.sections[0].header.is_linked_to_previous:  # no letterhead of the template's own
+        _running_head_and_page_numbers(word, header["classification"], status)
+
+    _header_block(word, header)
+    word.add_heading(xml_text(header["subject"]), level=0)
+    _paragraph(word, f"{content['plan']} · {content['plan_version']} · {content['period']['name']}")
+
+    for section in document["sections"]:
+        word.add_heading(xml_text(f"{section['number']}. {section['heading']}"), level=1)
+        for paragraph in section["paragraphs"]:
+            _numbered(word, paragraph)
+
+    word.add_heading(f"{document['progress_number']}. {PROGRESS_HEADING}", level=1)
+    _summary_tables(word, content)
+    _what_moved(word, content)
+
+    recommendations = document["recommendations"]
+    word.add_heading(f"{recommendations['number']}. Recommendations", level=1)
+    for paragraph in recommendations["paragraphs"]:
+        _numbered(word, paragraph)
+    if not recommendations["paragraphs"]:
+        _paragraph(word, "None yet.")
+
+    if document["contacts"]:
+        word.add_heading("For further information", level=1)
+        for line in document["contacts"]:
+            _paragraph(word, line)
+
+    _appendix(word, content)
+
+
+def _set_properties(word: WordDocument, document: dict[str, Any]) -> None:
+    properties = word.core_properties
+    content = document["content"]
+    properties.title = xml_text(document["header"]["subject"])[:255]
+    properties.subject = xml_text(f"{content['plan']}: {content['period']['name']}")[:255]
+    properties.author = xml_text(
+        ", ".join(person["name"] for person in document["header"]["authors"]) or content["plan"]
+    )[:255]
+    properties.comments = document["status"]["label"]
+
+
+def _status_note(word: WordDocument, status: dict[str, Any]) -> None:
+    paragraph = word.add_paragraph()
+    paragraph.add_run(status["label"]).bold = True
+    paragraph.add_run(xml_text(f". {status['note']}"))
+
+
+def _running_head_and_page_numbers(
+    word: WordDocument, classification: str, status: dict[str, Any]
+) -> None:
+    """Classification at the top of every page, page X of Y at the bottom (the default)."""
+    section = word.sections[0]
+    head = section.header.paragraphs[0]
+    head.style = word.styles[STATUS_LINE]
+    words = (
+        classification if status["key"] == "published" else f"{classification} · {status['label']}"
+    )
+    head.add_run(xml_text(words))
+    foot = section.footer.paragraphs[0]
+    foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    foot.add_run("Page ")
+    _field(foot, "PAGE")
+    foot.add_run(" of ")
+    _field(foot, "NUMPAGES")
+
+
+def _field(paragraph: Paragraph, instruction: str) -> None:
+    """A Word field (page number, page count) that Word fills in when it lays out the page."""
+    simple = OxmlElement("w:fldSimple")
+    simple.set(qn("w:instr"), instruction)
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "1"
+    run.append(text)
+    simple.append(run)
+    paragraph._p.append(simple)
+
+
+def _header_block(word: WordDocument, header: dict[str, Any]) -> None:
+    """By, To, Classification, Subject and Summary: the labelled block board papers open with."""
+    authors = [
+        f"{person['name']}, {person['role']}" if person["role"] else person["name"]
+        for person in header["authors"]
+    ]
+    meeting = header["meeting"] or "–"
+    if header["meeting_date_text"]:
+        meeting = f"{meeting} – {header['meeting_date_text']}"
+    rows = [
+        ("By:", authors or ["–"]),
+        ("To:", [meeting]),
+        ("Classification:", [header["classification"]]),
+        ("Subject:", [header["subject"]]),
+        ("Summary:", header["summary"] or ["–"]),
+    ]
+    width = _text_width(word)
+    table = _table(word, [Cm(3.5), Emu(width - Cm(3.5))], header_row=None)
+    for label, lines in rows:
+        label_cell, value_cell = _add_row(table)
+        _set_cell_text(label_cell, label).runs[0].bold = True
+        _set_cell_lines(value_cell, lines)
+    _paragraph(word, "")
+
+
+def _summary_tables(word: WordDocument, content: dict[str, Any]) -> None:
+    summary = content["summary"]
+    statuses = content["statuses"]
+    for title, kind, rows, totals in (
+        ("Priorities", "Priority", summary["priorities"], summary["priority_totals"]),
+        ("Cross-cutting themes", "Theme", summary["themes"], summary["theme_totals"]),
+    ):
+        _caption(word, f"{title}: actions by status in {content['period']['name']}")
+        count_width = Cm(2.1)
+        name_width = _text_width(word) - count_width * (len(statuses) + 2)
+        table = _table(
+            word,
+            [Emu(name_width), count_width, *([count_width] * len(statuses)), count_width],
+            header_row=[kind, "Overall", *(status["label"] for status in statuses), "Total"],
+        )
+        for row in [*rows, totals]:
+            cells = _add_row(table)
+            _set_cell_text(cells[0], row["name"])
+            _status_cell(cells[1], row["overall_status"])
+            for cell, status in zip(cells[2:-1], statuses, strict=True):
+                key = status["key"]
+                _set_cell_text(cell, f"{row['counts'][key]} ({row['percentages'][key]}%)")
+            _set_cell_text(cells[-1], str(row["total"]))
+            if row is totals:
+                for cell in (cells[0], cells[-1]):
+                    cell.paragraphs[0].runs[0].bold = True
+        _paragraph(word, "")
+
+
+def _what_moved(word: WordDocument, content: dict[str, Any]) -> None:
+    previous = content["previous_period"]
+    since = previous["name"] if previous else "the start of the plan"
+    word.add_heading(xml_text(f"What moved since {since}"), level=2)
+    moved = content["moved"]
+    for heading, items, show_change in (
+        ("Status changed (worst first)", moved["changed"], True),
+        ("Completed this period", moved["completed"], False),
+        ("Added this period", moved["added"], False),
+        ("Updated last period but not this one", moved["gone_quiet"], False),
+    ):
+        word.add_heading(f"{heading} ({len(items)})", level=3)
+        if not items:
+            _paragraph(word, "None.")
+        for item in items:
+            change = (
+                f"{STATUS_LABELS[item['before']]} → {STATUS_LABELS[item['after']]}: "
+                if show_change
+                else ""
+            )
+            _paragraph(word, f"•\t{change}{item['title']} ({item['priority']})", BULLET)
+
+
+def _appendix(word: WordDocument, content: dict[str, Any]) -> None:
+    heading = word.add_heading(APPENDIX_TITLE, level=1)
+    heading.paragraph_format.page_break_before = True
+    for number, priority in enumerate(content["priorities"], start=1):
+        title = word.add_heading(xml_text(f"{number}. {priority['name']}"), level=2)
+        title.paragraph_format.page_break_before = number > 1
+        _priority_lead(word, priority)
+
+        word.add_heading("Context", level=3)
+        _context(word, priority["context"], content["period"]["name"])
+
+        word.add_heading("Indicators", level=3)
+        if priority["indicators"]:
+            _indicators_table(word, priority["indicators"])
+        else:
+            _paragraph(word, "None.")
+
+        word.add_heading("Actions and progress", level=3)
+        _actions_table(word, priority["actions"])
+
+
+def _priority_lead(word: WordDocument, priority: dict[str, Any]) -> None:
+    lead = priority["lead_role"] or "not set"
+    if priority["leads"]:
+        lead = f"{lead} ({', '.join(priority['leads'])})"
+    paragraph = word.add_paragraph()
+    paragraph.add_run("Lead: ").bold = True
+    paragraph.add_run(xml_text(f"{lead}. "))
+    paragraph.add_run("Overall: ").bold = True
+    paragraph.add_run(STATUS_LABELS[priority["overall"]])
+
+
+def _context(word: WordDocument, context: dict[str, Any] | None, period: str) -> None:
+    if context is None:
+        _paragraph(word, f"No context was written for {period}.")
+        return
+    for parts in context["paragraphs"]:
+        paragraph = word.add_paragraph()
+        for part in parts:
+            if "cite" in part:
+                paragraph.add_run(f"[{part['cite']}]").font.superscript = True
+            else:
+                paragraph.add_run(xml_text(part["text"]))
+    for number, note in enumerate(context["notes"], start=1):
+        _paragraph(word, f"[{number}]\t{note}", BULLET).runs[0].font.size = Pt(9.5)
+
+
+def _indicators_table(word: WordDocument, indicators: list[dict[str, Any]]) -> None:
+    width = _text_width(word)
+    table = _table(
+        word,
+        [Emu(int(width * share)) for share in (0.34, 0.22, 0.22, 0.22)],
+        header_row=["Indicator", "Latest value", "Comparison", "Direction of travel"],
+    )
+    for indicator in indicators:
+        latest = indicator["latest"]
+        cells = _add_row(table)
+        _set_cell_text(cells[0], indicator["name"])
+        if latest is None:
+            _set_cell_text(cells[1], "No value")
+            _set_cell_text(cells[2], "–")
+            _set_cell_text(cells[3], "–")
+            continue
+        _set_cell_text(cells[1], f"{latest['value']} {indicator['unit']} ({latest['period']})")
+        comparison = (
+            f"{latest['comparison']} ({latest['comparison_label']})"
+            if latest["comparison"]
+            else "–"
+        )
+        _set_cell_text(cells[2], comparison)
+        arrow = f"{latest['arrow']} " if latest["arrow"] else ""
+        _set_cell_text(cells[3], f"{arrow}{latest['words'][:1].upper()}{latest['words'][1:]}")
+    _paragraph(word, "")
+
+
+def _actions_table(word: WordDocument, actions: list[dict[str, Any]]) -> None:
+    width = _text_width(word)
+    table = _table(
+        word,
+        [Emu(int(width * share)) for share in (0.30, 0.17, 0.12, 0.41)],
+        header_row=["Action", "Owner", "Status", "Progress this period"],
+    )
+    for action in actions:
+        cells = _add_row(table)
+        _set_cell_text(cells[0], action["title"])
+        _set_cell_text(cells[1], action["owner"] or "–")
+        _status_cell(cells[2], action["status"])
+        _set_cell_text(cells[3], action["progress"])
+    if not actions:
+        _set_cell_text(_add_row(table)[0], "No actions.")
+
+
+# Building blocks
+
+
+def _paragraph(word: WordDocument, text: str, style: str | None = None) -> Paragraph:
+    paragraph = word.add_paragraph(style=style)
+    if text:
+        paragraph.add_run(xml_text(text))
+    return paragraph
+
+
+def _numbered(word: WordDocument, paragraph: dict[str, str]) -> None:
+    _paragraph(word, f"{paragraph['number']}\t{paragraph['text']}", NUMBERED)
+
+
+def _caption(word: WordDocument, text: str) -> None:
+    paragraph = _paragraph(word, text)
+    paragraph.runs[0].bold = True
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def _text_width(word: WordDocument) -> int:
+    section = word.sections[-1]
+    width = (
+        (section.page_width or Mm(210)) - (section.left_margin or 0) - (section.right_margin or 0)
+    )
+    return int(width)
+
+
+def _table(word: WordDocument, widths: Sequence[int], header_row: Sequence[str] | None) -> Table:
+    """A fixed-width table; with a header row, that row repeats at the top of every page."""
+    table = word.add_table(rows=0, cols=len(widths))
+    if header_row is not None:
+        table.style = word.styles["Table Grid"]
+    table.autofit = False
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width  # rows added later take their cells' widths from these
+    if header_row is not None:
+        cells = _add_row(table)
+        for cell, text in zip(cells, header_row, strict=True):
+            _set_cell_text(cell, text).runs[0].bold = True
+            _shade(cell, "F3F2F1")
+        row_properties = table.rows[0]._tr.get_or_add_trPr()
+        repeat = OxmlElement("w:tblHeader")
+        repeat.set(qn("w:val"), "true")
+        row_properties.append(repeat)
+    return table
+
+
+def _add_row(table: Table) -> list[_Cell]:
+    # table.add_row() is cheap; its .cells walks the whole table, so build the cells directly.
+    row = table.add_row()
+    return [_Cell(tc, table) for tc in row._tr.tc_lst]
+
+
+def _set_cell_text(cell: _Cell, text: str) -> Paragraph:
+    paragraph = cell.paragraphs[0]
+    paragraph.style = CELL_TEXT
+    paragraph.add_run(xml_text(text))
+    return paragraph
+
+
+def _set_cell_lines(cell: _Cell, lines: Iterable[str]) -> None:
+    first, *rest = list(lines)
+    _set_cell_text(cell, first)
+    for line in rest:
+        paragraph = cell.add_paragraph(style=CELL_TEXT)
+        paragraph.paragraph_format.space_before = Pt(4)
+        paragraph.add_run(xml_text(line))
+
+
+def _status_cell(cell: _Cell, status: str) -> None:
+    """The status's word, on its colour: the word is there for anyone who cannot see colour."""
+    fill, text_colour = RAG_COLOURS[status]
+    run = _set_cell_text(cell, STATUS_LABELS[status]).runs[0]
+    run.bold = True
+    run.font.color.rgb = RGBColor.from_string(text_colour)
+    _shade(cell, fill)
+
+
+def _shade(cell: _Cell, fill: str) -> None:
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+def _sample_paper() -> dict[str, Any]:
+    """The smallest whole paper, with every part an export writes: a template must carry it."""
+    counts = {
+        "name": "All",
+        "overall_status": "green",
+        "counts": dict.fromkeys(STATUS_LABELS, 0),
+        "percentages": dict.fromkeys(STATUS_LABELS, 0),
+        "total": 0,
+    }
+    paragraph = [{"number": "1.1", "text": "Text."}]
+    return {
+        "header": {
+            "authors": [{"name": "Name", "role": "Role"}],
+            "meeting": "Meeting",
+            "meeting_date_text": "1 January 2027",
+            "classification": "For Information",
+            "subject": "Subject",
+            "summary": ["Summary."],
+        },
+        "sections": [{"number": "1", "heading": "Background", "paragraphs": paragraph}],
+        "progress_number": "2",
+        "recommendations": {"number": "3", "paragraphs": paragraph},
+        "contacts": ["Contact"],
+        "status": {"key": "draft", "label": "Draft", "note": "Not yet published."},
+        "content": {
+            "plan": "Plan",
+            "plan_version": "Version",
+            "period": {"name": "Period"},
+            "previous_period": None,
+            "statuses": [{"key": key, "label": label} for key, label in STATUS_LABELS.items()],
+            "summary": {
+                "priorities": [counts],
+                "priority_totals": counts,
+                "themes": [],
+                "theme_totals": counts,
+            },
+            "moved": {"changed": [], "completed": [], "added": [], "gone_quiet": []},
+            "priorities": [
+                {
+                    "name": "Priority",
+                    "lead_role": "Lead",
+                    "leads": [],
+                    "overall": "green",
+                    "context": {
+                        "paragraphs": [[{"text": "Context"}, {"cite": 1}]],
+                        "notes": ["Note"],
+                    },
+                    "indicators": [{"name": "Indicator", "unit": "", "latest": None}],
+                    "actions": [
+                        {"title": "Action", "owner": "", "status": "red", "progress": "Text"}
+                    ],
+                }
+            ],
+        },
+    }
