@@ -28,6 +28,8 @@ EXPECTED_TABLES = {
     "indicator",
     "indicator_value",
     "priority_narrative",
+    "report",
+    "word_template",
     "audit_event",
     "recovery_code",
     "sign_in_attempt",

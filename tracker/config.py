@@ -29,6 +29,9 @@ class Config:
     SERVICE_NAME = "Partnership action plan tracker"
     SESSION_IDLE_MINUTES = 30
     SESSION_ABSOLUTE_HOURS = 12
+    # The largest thing anyone sends is a Word template (up to 5 MB); refuse anything far larger
+    # before reading it.
+    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
 
 
 class ProductionConfig(Config):

@@ -17,6 +17,7 @@ from tests.conftest import csrf_token_from
 from tracker.models import Action, IndicatorValue, Plan, Priority, ReportingPeriod, User
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
+from tracker.reports.services import start_draft
 
 ROLES = ("anonymous", "viewer", "lead", "coordinator", "admin")
 SIGN_INS = {
@@ -68,6 +69,22 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("dashboard.drilldown", "GET"): everyone_signed_in(200),
     ("dashboard.trend_page", "GET"): everyone_signed_in(200),
     ("reports.performance_summary", "GET"): everyone_signed_in(200),
+    ("reports.index", "GET"): everyone_signed_in(200),
+    ("reports.new", "GET"): only({"coordinator": 200}),
+    ("reports.new", "POST"): only({"coordinator": 422}),
+    # The sample report is a draft: only coordinators may read or export it.
+    ("reports.detail", "GET"): only({"coordinator": 200}),
+    ("reports.print_view", "GET"): only({"coordinator": 200}),
+    ("reports.download", "GET"): only({"coordinator": 200}),
+    ("reports.edit", "GET"): only({"coordinator": 200}),
+    ("reports.edit", "POST"): only({"coordinator": 422}),
+    ("reports.autosave", "POST"): only({"coordinator": 422}),
+    ("reports.publish_report", "POST"): only({"coordinator": 422}),
+    ("reports.withdraw_report", "POST"): only({"coordinator": 422}),
+    ("reports.new_draft", "POST"): only({"coordinator": 303}),  # from a draft: told no
+    ("reports.word_template", "GET"): only({"admin": 200}),
+    ("reports.word_template", "POST"): only({"admin": 422}),
+    ("reports.remove_word_template", "POST"): only({"admin": 303}),
     ("priorities.page", "GET"): everyone_signed_in(200),
     # The sample priority is Domestic Abuse, which the demo lead does not lead.
     ("priorities.context", "GET"): only({"coordinator": 200}),
@@ -124,6 +141,9 @@ MISSING_RECORDS = {
     "priorities.context": {"priority_id": 999_999},
     "priorities.new_reading": {"indicator_id": 999_999},
     "priorities.edit_reading": {"indicator_id": 999_999, "reading_id": 999_999},
+    "reports.detail": {"report_id": 999_999},
+    "reports.print_view": {"report_id": 999_999},
+    "reports.download": {"report_id": 999_999, "fmt": "csv"},
 }
 
 
@@ -131,6 +151,13 @@ MISSING_RECORDS = {
 def demo(session):
     load_demo_plan(session)
     domestic_abuse = session.scalar(select(Priority).where(Priority.name == "Domestic Abuse"))
+    draft = start_draft(
+        session,
+        period=session.scalar(select(ReportingPeriod).where(ReportingPeriod.is_open)),
+        subject="Action plan update",
+        author=session.scalar(select(User).where(User.email == SIGN_INS["coordinator"])),
+    )
+    session.commit()
     return {
         "plan_id": session.scalar(select(Plan.id)),
         "action_id": session.scalar(
@@ -143,6 +170,8 @@ def demo(session):
         "reading_id": session.scalar(
             select(IndicatorValue.id).where(IndicatorValue.indicator_id == indicator_id).limit(1)
         ),
+        "report_id": draft.id,
+        "fmt": "csv",
         # A closed period: closing it again changes nothing.
         "period_id": session.scalar(
             select(ReportingPeriod.id).where(ReportingPeriod.is_open.is_(False))

@@ -16,7 +16,7 @@ Shape (all values JSON-ready)::
      "recommendations": {"number": "4", "paragraphs": [{"number": "4.1", "text"}]},
      "contacts": [line],
      "content": report_content(…),
-     "status": {"key", "label", "published_at", "published_by", "withdrawn_at",
+     "status": {"key", "label", "note", "published_at", "published_by", "withdrawn_at",
                 "withdrawn_reason"}}
 
 "status" is not frozen: a published report can be withdrawn later, and its exports say so.
@@ -153,7 +153,7 @@ def document_for_period(session: DbSession, period: ReportingPeriod) -> dict[str
         meeting="",
         meeting_date=None,
         classification=Classification.FOR_INFORMATION.value,
-        subject=f"{version.plan.name}: action plan update, {period.name}",
+        subject=f"{version.plan.name}: action plan update",
         summary="",
         sections=[],
         recommendations="",
@@ -163,6 +163,7 @@ def document_for_period(session: DbSession, period: ReportingPeriod) -> dict[str
     document["status"] = {
         "key": "generated",
         "label": "Generated from live data",
+        "note": f"For {period.name}; not a published report.",
         "published_at": None,
         "published_by": None,
         "withdrawn_at": None,
@@ -171,15 +172,24 @@ def document_for_period(session: DbSession, period: ReportingPeriod) -> dict[str
     return document
 
 
+STATUS_NOTES = {
+    ReportStatus.DRAFT: "Not yet published: the figures are live and may change.",
+    ReportStatus.PUBLISHED: "",
+}
+
+
 def _status(report: Report) -> dict[str, Any]:
     status = report.report_status
+    withdrawn = status is ReportStatus.WITHDRAWN
     return {
         "key": status.value,
         "label": status.label,
+        # What every copy says under its title, besides the plain word: why it was withdrawn.
+        "note": report.withdrawn_reason if withdrawn else STATUS_NOTES[status],
         "published_at": report.published_at.isoformat() if report.published_at else None,
         "published_by": report.published_by.name if report.published_by else None,
         "withdrawn_at": report.withdrawn_at.isoformat() if report.withdrawn_at else None,
-        "withdrawn_reason": report.withdrawn_reason if status is ReportStatus.WITHDRAWN else "",
+        "withdrawn_reason": report.withdrawn_reason if withdrawn else "",
     }
 
 

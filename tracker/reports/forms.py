@@ -29,6 +29,7 @@ from wtforms import (
     TextAreaField,
     ValidationError,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional
 
 from tracker.models import Classification
@@ -90,7 +91,7 @@ class ReportForm(FlaskForm):
     classification = RadioField(
         "Classification",
         widget=GovRadioInput(),
-        choices=[(c.value, c.value) for c in Classification],
+        choices=[SelectChoice(c.value, c.value) for c in Classification],
         default=Classification.FOR_INFORMATION.value,
     )
     subject = StringField(

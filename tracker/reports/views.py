@@ -18,17 +18,21 @@ from flask import (
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
+from wtforms import FieldList
+from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.access import deny_and_record, roles, signed_in
 from tracker.dashboard.services import chosen_period
 from tracker.extensions import db
-from tracker.models import Report, ReportingPeriod, Role, WordTemplate
+from tracker.models import Report, ReportingPeriod, ReportStatus, Role, WordTemplate
 from tracker.periods.services import periods_of
 from tracker.plans.services import current_version
 from tracker.reports.content import report_content
 from tracker.reports.document import APPENDIX_TITLE, document_for_report, export_filename
 from tracker.reports.exports.formats import FORMATS, current_word_template, export_bytes
 from tracker.reports.forms import (
+    MAX_AUTHORS,
+    MAX_SECTIONS,
     ActionForm,
     NewReportForm,
     ReportForm,
@@ -48,6 +52,7 @@ from tracker.reports.services import (
     start_draft,
     withdraw,
 )
+from tracker.widgets import offer_saved_version
 
 bp = Blueprint("reports", __name__)
 
@@ -124,8 +129,9 @@ def detail(report_id: int) -> str:
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 @roles(Role.COORDINATOR)
 def edit(report_id: int) -> BaseResponse | tuple[str, int]:
+    """The composer. Saving without JavaScript, and the buttons that add a person or section."""
     report = _report_or_404(report_id)
-    if report.status != "draft":
+    if report.report_status is not ReportStatus.DRAFT:
         flash("A published report cannot be changed. Start a new draft from it instead.")
         return redirect(url_for("reports.detail", report_id=report.id), code=303)
     form = _composer_form(report)
@@ -136,35 +142,39 @@ def edit(report_id: int) -> BaseResponse | tuple[str, int]:
             db.session.commit()
         except SavedMeanwhile as caught:
             conflict = caught.report
-            _offer_saved_version(form, caught.report.version)
+            offer_saved_version(form, caught.report.version)
         else:
             if form.add_author.data:
-                form.authors.append_entry()
+                _add_blank_entry(form.authors)
             elif form.add_section.data:
-                form.sections.append_entry()
+                _add_blank_entry(form.sections)
             else:
                 flash("Draft saved.", "success")
                 return redirect(url_for("reports.edit", report_id=report.id), code=303)
-            _offer_saved_version(form, report.version)
+            offer_saved_version(form, report.version)
     status = 409 if conflict else (422 if form.errors else 200)
-    return render_template("reports/edit.html", form=form, report=report, conflict=conflict), status
+    return _composer_page(form, report, conflict=conflict), status
 
 
 @bp.route("/reports/<int:report_id>/autosave", methods=["POST"])
 @roles(Role.COORDINATOR)
 def autosave(report_id: int) -> Response:
-    """Saves the composer as it is typed into (htmx). Answers with the new version and a
-    status line, swapped into the page out of band."""
+    """Saves the composer as it is typed into (htmx): answers with the version to save from
+    next and a status line, both swapped into the page out of band.
+
+    After a conflict the page keeps the version it loaded, so every later autosave is refused
+    too: nobody's text is overwritten until they reload or choose to save over it.
+    """
     report = _report_or_404(report_id)
     form = _composer_form(report)
     problems: list[str] = []
     conflict = None
     status = 200
-    if report.status != "draft":
+    if report.report_status is not ReportStatus.DRAFT:
         status, problems = 409, ["This report has been published: it can no longer change."]
     elif not form.validate():
         status = 422
-        problems = [message for field in _flat_errors(form.errors) for message in field]
+        problems = [message for messages in _flat_errors(form.errors) for message in messages]
     else:
         try:
             _save(report, form)
@@ -177,7 +187,7 @@ def autosave(report_id: int) -> Response:
             report=report,
             problems=problems,
             conflict=conflict,
-            version=(conflict or report).version if status != 422 else form.version.data,
+            version=report.version if status == 200 else form.version.data,
         ),
         status,
     )
@@ -198,11 +208,11 @@ def publish_report(report_id: int) -> BaseResponse | tuple[str, int]:
             db.session.commit()
         except SavedMeanwhile as caught:
             conflict = caught.report
-            _offer_saved_version(form, caught.report.version)
+            offer_saved_version(form, caught.report.version)
         except NotReadyToPublish as refusal:
             db.session.rollback()
             _show_problems(form, refusal.problems)
-            _offer_saved_version(form, report.version)
+            offer_saved_version(form, report.version)
         except NotADraft:
             flash("This report was already published.")
             return redirect(url_for("reports.detail", report_id=report.id), code=303)
@@ -210,9 +220,7 @@ def publish_report(report_id: int) -> BaseResponse | tuple[str, int]:
             flash("Report published. This copy will not change.", "success")
             return redirect(url_for("reports.detail", report_id=report.id), code=303)
     status = 409 if conflict else 422
-    return render_template(
-        "reports/edit.html", form=form, report=report, conflict=conflict, publishing=True
-    ), status
+    return _composer_page(form, report, conflict=conflict, publishing=True), status
 
 
 @bp.route("/reports/<int:report_id>/withdraw", methods=["POST"])
@@ -245,6 +253,9 @@ def new_draft(report_id: int) -> BaseResponse:
     source = _report_or_404(report_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    if source.report_status is ReportStatus.DRAFT:
+        flash("A draft cannot be copied: edit it, or publish it first.")
+        return redirect(url_for("reports.detail", report_id=source.id), code=303)
     draft = new_draft_from(db.session, source, current_user)
     db.session.commit()
     flash(
@@ -346,10 +357,10 @@ def _readable_report(report_id: int) -> Report:
     return report
 
 
-def _period_choices(periods: list[ReportingPeriod]) -> list[tuple[int, str]]:
+def _period_choices(periods: list[ReportingPeriod]) -> list[SelectChoice]:
     newest_first = sorted(periods, key=lambda period: period.start_date, reverse=True)
     return [
-        (period.id, f"{period.name} (open)" if period.is_open else period.name)
+        SelectChoice(period.id, f"{period.name} (open)" if period.is_open else period.name)
         for period in newest_first
     ]
 
@@ -372,11 +383,30 @@ def _composer_form(report: Report) -> ReportForm:
                 "version": report.version,
             }
         )
-        form.authors.append_entry()  # a blank row ready for another name
+        _add_blank_entry(form.authors)  # a row ready for another name
     else:
         form = ReportForm()
     form.period.choices = _period_choices(periods_of(db.session, report.period.plan_version))
     return form
+
+
+def _composer_page(
+    form: ReportForm, report: Report, *, conflict: Report | None = None, publishing: bool = False
+) -> str:
+    return render_template(
+        "reports/edit.html",
+        form=form,
+        report=report,
+        conflict=conflict,
+        publishing=publishing,
+        max_authors=MAX_AUTHORS,
+        max_sections=MAX_SECTIONS,
+    )
+
+
+def _add_blank_entry(entries: FieldList) -> None:
+    if len(entries) < (entries.max_entries or 0):
+        entries.append_entry()
 
 
 def _save(report: Report, form: ReportForm) -> None:
@@ -391,11 +421,6 @@ def _save(report: Report, form: ReportForm) -> None:
         loaded_version=form.version.data,
         editor=current_user,
     )
-
-
-def _offer_saved_version(form: ReportForm, version: int) -> None:
-    form.version.data = version
-    form.version.raw_data = None
 
 
 def _show_problems(form: ReportForm, problems: dict[str, str]) -> None:
