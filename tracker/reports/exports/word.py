@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import copy
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
 
@@ -50,7 +50,8 @@ HANGING_INDENT = Cm(1.25)
 def render_docx(document: dict[str, Any], template: bytes | None = None) -> bytes:
     """The board paper as a Word file, on the uploaded template if there is one."""
     word = _start_from(template)
-    _write_paper(word, document)
+    _add_report_styles(word)
+    _Paper(word).write(document)
     output = BytesIO()
     word.save(output)
     return output.getvalue()
@@ -164,79 +165,311 @@ def _add_report_styles(word: WordDocument) -> None:
 # The paper, top to bottom (the same order as templates/reports/document.html)
 
 
-def _write_paper(word: WordDocument, document: dict[str, Any]) -> None:
-    header = document["header"]
-    content = document["content"]
-    status = document["status"]
-    _add_report_styles(word)
-    _set_properties(word, document)
-    if status["note"]:
-        _status_note(word, status)
-    if word.sections[0].header.is_linked_to_previous:  # no letterhead of the template's own
-        _running_head_and_page_numbers(word, header["classification"], status)
+class _Paper:
+    """Writes a document into a Word file. Styles are applied by id, looked up once each:
+    python-docx's lookup by name scans every style, which for a 300-action table of cells
+    was most of the export's time."""
 
-    _header_block(word, header)
-    word.add_heading(xml_text(header["subject"]), level=0)
-    _paragraph(word, f"{content['plan']} · {content['plan_version']} · {content['period']['name']}")
+    def __init__(self, word: WordDocument) -> None:
+        self.word = word
+        self._style_ids: dict[str, str] = {}
+        self.width = _text_width(word)
 
-    for section in document["sections"]:
-        word.add_heading(xml_text(f"{section['number']}. {section['heading']}"), level=1)
-        for paragraph in section["paragraphs"]:
-            _numbered(word, paragraph)
+    def write(self, document: dict[str, Any]) -> None:
+        header = document["header"]
+        content = document["content"]
+        status = document["status"]
+        self._set_properties(document)
+        if status["note"]:
+            self._status_note(status)
+        if self.word.sections[0].header.is_linked_to_previous:  # no letterhead of its own
+            self._running_head_and_page_numbers(header["classification"], status)
 
-    word.add_heading(f"{document['progress_number']}. {PROGRESS_HEADING}", level=1)
-    _summary_tables(word, content)
-    _what_moved(word, content)
+        self._header_block(header)
+        self.heading(header["subject"], level=0)
+        self.paragraph(
+            f"{content['plan']} · {content['plan_version']} · {content['period']['name']}"
+        )
 
-    recommendations = document["recommendations"]
-    word.add_heading(f"{recommendations['number']}. Recommendations", level=1)
-    for paragraph in recommendations["paragraphs"]:
-        _numbered(word, paragraph)
-    if not recommendations["paragraphs"]:
-        _paragraph(word, "None yet.")
+        for section in document["sections"]:
+            self.heading(f"{section['number']}. {section['heading']}", level=1)
+            for paragraph in section["paragraphs"]:
+                self.numbered(paragraph)
 
-    if document["contacts"]:
-        word.add_heading("For further information", level=1)
-        for line in document["contacts"]:
-            _paragraph(word, line)
+        self.heading(f"{document['progress_number']}. {PROGRESS_HEADING}", level=1)
+        self._summary_tables(content)
+        self._what_moved(content)
 
-    _appendix(word, content)
+        recommendations = document["recommendations"]
+        self.heading(f"{recommendations['number']}. Recommendations", level=1)
+        for paragraph in recommendations["paragraphs"]:
+            self.numbered(paragraph)
+        if not recommendations["paragraphs"]:
+            self.paragraph("None yet.")
+
+        if document["contacts"]:
+            self.heading("For further information", level=1)
+            for line in document["contacts"]:
+                self.paragraph(line)
+
+        self._appendix(content)
+
+    # Parts of the paper
+
+    def _set_properties(self, document: dict[str, Any]) -> None:
+        properties = self.word.core_properties
+        content = document["content"]
+        authors = ", ".join(person["name"] for person in document["header"]["authors"])
+        properties.title = xml_text(document["header"]["subject"])[:255]
+        properties.subject = xml_text(f"{content['plan']}: {content['period']['name']}")[:255]
+        properties.author = xml_text(authors or content["plan"])[:255]
+        properties.comments = document["status"]["label"]
+
+    def _status_note(self, status: dict[str, Any]) -> None:
+        paragraph = self.word.add_paragraph()
+        paragraph.add_run(status["label"]).bold = True
+        paragraph.add_run(xml_text(f". {status['note']}"))
+
+    def _running_head_and_page_numbers(self, classification: str, status: dict[str, Any]) -> None:
+        """Classification at the top of every page, page X of Y at the bottom (the default)."""
+        section = self.word.sections[0]
+        head = section.header.paragraphs[0]
+        self._style(head, STATUS_LINE)
+        published = status["key"] == "published"
+        head.add_run(
+            xml_text(classification if published else f"{classification} · {status['label']}")
+        )
+        foot = section.footer.paragraphs[0]
+        foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+        foot.add_run("Page ")
+        _field(foot, "PAGE")
+        foot.add_run(" of ")
+        _field(foot, "NUMPAGES")
+
+    def _header_block(self, header: dict[str, Any]) -> None:
+        """By, To, Classification, Subject and Summary: the block board papers open with."""
+        authors = [
+            f"{person['name']}, {person['role']}" if person["role"] else person["name"]
+            for person in header["authors"]
+        ]
+        meeting = header["meeting"] or "–"
+        if header["meeting_date_text"]:
+            meeting = f"{meeting} – {header['meeting_date_text']}"
+        rows = [
+            ("By:", authors or ["–"]),
+            ("To:", [meeting]),
+            ("Classification:", [header["classification"]]),
+            ("Subject:", [header["subject"]]),
+            ("Summary:", header["summary"] or ["–"]),
+        ]
+        table = self.table([Cm(3.5), Emu(self.width - Cm(3.5))], header_row=None)
+        for label, lines in rows:
+            label_cell, value_cell = _add_row(table)
+            self.cell_text(label_cell, label).runs[0].bold = True
+            self.cell_text(value_cell, lines[0])
+            for line in lines[1:]:
+                self.cell_text(value_cell, line, new_paragraph=True)
+        self.paragraph("")
+
+    def _summary_tables(self, content: dict[str, Any]) -> None:
+        summary = content["summary"]
+        statuses = content["statuses"]
+        count_width = Cm(2.1)
+        name_width = Emu(self.width - count_width * (len(statuses) + 2))
+        for title, kind, rows, totals in (
+            ("Priorities", "Priority", summary["priorities"], summary["priority_totals"]),
+            ("Cross-cutting themes", "Theme", summary["themes"], summary["theme_totals"]),
+        ):
+            self.caption(f"{title}: actions by status in {content['period']['name']}")
+            table = self.table(
+                [name_width, count_width, *([count_width] * len(statuses)), count_width],
+                header_row=[kind, "Overall", *(status["label"] for status in statuses), "Total"],
+            )
+            for row in [*rows, totals]:
+                cells = _add_row(table)
+                self.cell_text(cells[0], row["name"])
+                self.status_cell(cells[1], row["overall_status"])
+                for cell, status in zip(cells[2:-1], statuses, strict=True):
+                    key = status["key"]
+                    self.cell_text(cell, f"{row['counts'][key]} ({row['percentages'][key]}%)")
+                self.cell_text(cells[-1], str(row["total"]))
+                if row is totals:
+                    for cell in (cells[0], cells[-1]):
+                        cell.paragraphs[0].runs[0].bold = True
+            self.paragraph("")
+
+    def _what_moved(self, content: dict[str, Any]) -> None:
+        previous = content["previous_period"]
+        self.heading(
+            f"What moved since {previous['name'] if previous else 'the start of the plan'}",
+            level=2,
+        )
+        moved = content["moved"]
+        for heading, items, show_change in (
+            ("Status changed (worst first)", moved["changed"], True),
+            ("Completed this period", moved["completed"], False),
+            ("Added this period", moved["added"], False),
+            ("Updated last period but not this one", moved["gone_quiet"], False),
+        ):
+            self.heading(f"{heading} ({len(items)})", level=3)
+            if not items:
+                self.paragraph("None.")
+            for item in items:
+                change = (
+                    f"{STATUS_LABELS[item['before']]} → {STATUS_LABELS[item['after']]}: "
+                    if show_change
+                    else ""
+                )
+                self.paragraph(f"•\t{change}{item['title']} ({item['priority']})", BULLET)
+
+    def _appendix(self, content: dict[str, Any]) -> None:
+        self.heading(APPENDIX_TITLE, level=1).paragraph_format.page_break_before = True
+        for number, priority in enumerate(content["priorities"], start=1):
+            title = self.heading(f"{number}. {priority['name']}", level=2)
+            title.paragraph_format.page_break_before = number > 1
+            self._priority_lead(priority)
+
+            self.heading("Context", level=3)
+            self._context(priority["context"], content["period"]["name"])
+
+            self.heading("Indicators", level=3)
+            if priority["indicators"]:
+                self._indicators_table(priority["indicators"])
+            else:
+                self.paragraph("None.")
+
+            self.heading("Actions and progress", level=3)
+            self._actions_table(priority["actions"])
+
+    def _priority_lead(self, priority: dict[str, Any]) -> None:
+        lead = priority["lead_role"] or "not set"
+        if priority["leads"]:
+            lead = f"{lead} ({', '.join(priority['leads'])})"
+        paragraph = self.word.add_paragraph()
+        paragraph.add_run("Lead: ").bold = True
+        paragraph.add_run(xml_text(f"{lead}. "))
+        paragraph.add_run("Overall: ").bold = True
+        paragraph.add_run(STATUS_LABELS[priority["overall"]])
+
+    def _context(self, context: dict[str, Any] | None, period: str) -> None:
+        if context is None:
+            self.paragraph(f"No context was written for {period}.")
+            return
+        for parts in context["paragraphs"]:
+            paragraph = self.word.add_paragraph()
+            for part in parts:
+                if "cite" in part:
+                    paragraph.add_run(f"[{part['cite']}]").font.superscript = True
+                else:
+                    paragraph.add_run(xml_text(part["text"]))
+        for number, note in enumerate(context["notes"], start=1):
+            self.paragraph(f"[{number}]\t{note}", BULLET).runs[0].font.size = Pt(9.5)
+
+    def _indicators_table(self, indicators: list[dict[str, Any]]) -> None:
+        table = self.table(
+            [Emu(int(self.width * share)) for share in (0.34, 0.22, 0.22, 0.22)],
+            header_row=["Indicator", "Latest value", "Comparison", "Direction of travel"],
+        )
+        for indicator in indicators:
+            latest = indicator["latest"]
+            cells = _add_row(table)
+            self.cell_text(cells[0], indicator["name"])
+            if latest is None:
+                for cell, text in zip(cells[1:], ("No value", "–", "–"), strict=True):
+                    self.cell_text(cell, text)
+                continue
+            self.cell_text(cells[1], f"{latest['value']} {indicator['unit']} ({latest['period']})")
+            comparison = (
+                f"{latest['comparison']} ({latest['comparison_label']})"
+                if latest["comparison"]
+                else "–"
+            )
+            self.cell_text(cells[2], comparison)
+            arrow = f"{latest['arrow']} " if latest["arrow"] else ""
+            self.cell_text(cells[3], f"{arrow}{latest['words'][:1].upper()}{latest['words'][1:]}")
+        self.paragraph("")
+
+    def _actions_table(self, actions: list[dict[str, Any]]) -> None:
+        table = self.table(
+            [Emu(int(self.width * share)) for share in (0.30, 0.17, 0.12, 0.41)],
+            header_row=["Action", "Owner", "Status", "Progress this period"],
+        )
+        for action in actions:
+            cells = _add_row(table)
+            self.cell_text(cells[0], action["title"])
+            self.cell_text(cells[1], action["owner"] or "–")
+            self.status_cell(cells[2], action["status"])
+            self.cell_text(cells[3], action["progress"])
+        if not actions:
+            self.cell_text(_add_row(table)[0], "No actions.")
+
+    # Building blocks
+
+    def _style(self, paragraph: Paragraph, name: str) -> None:
+        if name not in self._style_ids:
+            self._style_ids[name] = self.word.styles[name].style_id
+        paragraph._p.style = self._style_ids[name]
+
+    def heading(self, text: str, level: int) -> Paragraph:
+        """A paragraph in Word's Title (level 0) or Heading 1–3 style: what the navigation
+        pane and a table of contents list."""
+        return self.paragraph(text, "Title" if level == 0 else f"Heading {level}")
+
+    def paragraph(self, text: str, style: str | None = None) -> Paragraph:
+        paragraph = self.word.add_paragraph()
+        if style is not None:
+            self._style(paragraph, style)
+        if text:
+            paragraph.add_run(xml_text(text))
+        return paragraph
+
+    def numbered(self, paragraph: dict[str, str]) -> None:
+        self.paragraph(f"{paragraph['number']}\t{paragraph['text']}", NUMBERED)
+
+    def caption(self, text: str) -> None:
+        paragraph = self.paragraph(text)
+        paragraph.runs[0].bold = True
+        paragraph.paragraph_format.keep_with_next = True
+
+    def table(self, widths: Sequence[int], header_row: Sequence[str] | None) -> Table:
+        """A fixed-width table; with a header row, that row repeats at the top of every page."""
+        table = self.word.add_table(rows=0, cols=len(widths))
+        if header_row is not None:
+            table.style = self.word.styles["Table Grid"]
+        table.autofit = False
+        for column, width in zip(table.columns, widths, strict=True):
+            column.width = width  # rows added later take their cells' widths from these
+        if header_row is not None:
+            cells = _add_row(table)
+            for cell, text in zip(cells, header_row, strict=True):
+                self.cell_text(cell, text).runs[0].bold = True
+                _shade(cell, "F3F2F1")
+            repeat = OxmlElement("w:tblHeader")
+            repeat.set(qn("w:val"), "true")
+            table.rows[0]._tr.get_or_add_trPr().append(repeat)
+        return table
+
+    def cell_text(self, cell: _Cell, text: str, *, new_paragraph: bool = False) -> Paragraph:
+        paragraph = cell.add_paragraph() if new_paragraph else cell.paragraphs[0]
+        self._style(paragraph, CELL_TEXT)
+        if new_paragraph:
+            paragraph.paragraph_format.space_before = Pt(4)
+        paragraph.add_run(xml_text(text))
+        return paragraph
+
+    def status_cell(self, cell: _Cell, status: str) -> None:
+        """The status's word on its colour: the word is there for anyone who cannot see colour."""
+        fill, text_colour = RAG_COLOURS[status]
+        run = self.cell_text(cell, STATUS_LABELS[status]).runs[0]
+        run.bold = True
+        run.font.color.rgb = RGBColor.from_string(text_colour)
+        _shade(cell, fill)
 
 
-def _set_properties(word: WordDocument, document: dict[str, Any]) -> None:
-    properties = word.core_properties
-    content = document["content"]
-    properties.title = xml_text(document["header"]["subject"])[:255]
-    properties.subject = xml_text(f"{content['plan']}: {content['period']['name']}")[:255]
-    properties.author = xml_text(
-        ", ".join(person["name"] for person in document["header"]["authors"]) or content["plan"]
-    )[:255]
-    properties.comments = document["status"]["label"]
-
-
-def _status_note(word: WordDocument, status: dict[str, Any]) -> None:
-    paragraph = word.add_paragraph()
-    paragraph.add_run(status["label"]).bold = True
-    paragraph.add_run(xml_text(f". {status['note']}"))
-
-
-def _running_head_and_page_numbers(
-    word: WordDocument, classification: str, status: dict[str, Any]
-) -> None:
-    """Classification at the top of every page, page X of Y at the bottom (the default)."""
-    section = word.sections[0]
-    head = section.header.paragraphs[0]
-    head.style = word.styles[STATUS_LINE]
-    words = (
-        classification if status["key"] == "published" else f"{classification} · {status['label']}"
-    )
-    head.add_run(xml_text(words))
-    foot = section.footer.paragraphs[0]
-    foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    foot.add_run("Page ")
-    _field(foot, "PAGE")
-    foot.add_run(" of ")
-    _field(foot, "NUMPAGES")
+def _text_width(word: WordDocument) -> int:
+    section = word.sections[-1]
+    page_width = section.page_width or Mm(210)
+    return int(page_width - (section.left_margin or 0) - (section.right_margin or 0))
 
 
 def _field(paragraph: Paragraph, instruction: str) -> None:
@@ -251,252 +484,10 @@ def _field(paragraph: Paragraph, instruction: str) -> None:
     paragraph._p.append(simple)
 
 
-def _header_block(word: WordDocument, header: dict[str, Any]) -> None:
-    """By, To, Classification, Subject and Summary: the labelled block board papers open with."""
-    authors = [
-        f"{person['name']}, {person['role']}" if person["role"] else person["name"]
-        for person in header["authors"]
-    ]
-    meeting = header["meeting"] or "–"
-    if header["meeting_date_text"]:
-        meeting = f"{meeting} – {header['meeting_date_text']}"
-    rows = [
-        ("By:", authors or ["–"]),
-        ("To:", [meeting]),
-        ("Classification:", [header["classification"]]),
-        ("Subject:", [header["subject"]]),
-        ("Summary:", header["summary"] or ["–"]),
-    ]
-    width = _text_width(word)
-    table = _table(word, [Cm(3.5), Emu(width - Cm(3.5))], header_row=None)
-    for label, lines in rows:
-        label_cell, value_cell = _add_row(table)
-        _set_cell_text(label_cell, label).runs[0].bold = True
-        _set_cell_lines(value_cell, lines)
-    _paragraph(word, "")
-
-
-def _summary_tables(word: WordDocument, content: dict[str, Any]) -> None:
-    summary = content["summary"]
-    statuses = content["statuses"]
-    for title, kind, rows, totals in (
-        ("Priorities", "Priority", summary["priorities"], summary["priority_totals"]),
-        ("Cross-cutting themes", "Theme", summary["themes"], summary["theme_totals"]),
-    ):
-        _caption(word, f"{title}: actions by status in {content['period']['name']}")
-        count_width = Cm(2.1)
-        name_width = _text_width(word) - count_width * (len(statuses) + 2)
-        table = _table(
-            word,
-            [Emu(name_width), count_width, *([count_width] * len(statuses)), count_width],
-            header_row=[kind, "Overall", *(status["label"] for status in statuses), "Total"],
-        )
-        for row in [*rows, totals]:
-            cells = _add_row(table)
-            _set_cell_text(cells[0], row["name"])
-            _status_cell(cells[1], row["overall_status"])
-            for cell, status in zip(cells[2:-1], statuses, strict=True):
-                key = status["key"]
-                _set_cell_text(cell, f"{row['counts'][key]} ({row['percentages'][key]}%)")
-            _set_cell_text(cells[-1], str(row["total"]))
-            if row is totals:
-                for cell in (cells[0], cells[-1]):
-                    cell.paragraphs[0].runs[0].bold = True
-        _paragraph(word, "")
-
-
-def _what_moved(word: WordDocument, content: dict[str, Any]) -> None:
-    previous = content["previous_period"]
-    since = previous["name"] if previous else "the start of the plan"
-    word.add_heading(xml_text(f"What moved since {since}"), level=2)
-    moved = content["moved"]
-    for heading, items, show_change in (
-        ("Status changed (worst first)", moved["changed"], True),
-        ("Completed this period", moved["completed"], False),
-        ("Added this period", moved["added"], False),
-        ("Updated last period but not this one", moved["gone_quiet"], False),
-    ):
-        word.add_heading(f"{heading} ({len(items)})", level=3)
-        if not items:
-            _paragraph(word, "None.")
-        for item in items:
-            change = (
-                f"{STATUS_LABELS[item['before']]} → {STATUS_LABELS[item['after']]}: "
-                if show_change
-                else ""
-            )
-            _paragraph(word, f"•\t{change}{item['title']} ({item['priority']})", BULLET)
-
-
-def _appendix(word: WordDocument, content: dict[str, Any]) -> None:
-    heading = word.add_heading(APPENDIX_TITLE, level=1)
-    heading.paragraph_format.page_break_before = True
-    for number, priority in enumerate(content["priorities"], start=1):
-        title = word.add_heading(xml_text(f"{number}. {priority['name']}"), level=2)
-        title.paragraph_format.page_break_before = number > 1
-        _priority_lead(word, priority)
-
-        word.add_heading("Context", level=3)
-        _context(word, priority["context"], content["period"]["name"])
-
-        word.add_heading("Indicators", level=3)
-        if priority["indicators"]:
-            _indicators_table(word, priority["indicators"])
-        else:
-            _paragraph(word, "None.")
-
-        word.add_heading("Actions and progress", level=3)
-        _actions_table(word, priority["actions"])
-
-
-def _priority_lead(word: WordDocument, priority: dict[str, Any]) -> None:
-    lead = priority["lead_role"] or "not set"
-    if priority["leads"]:
-        lead = f"{lead} ({', '.join(priority['leads'])})"
-    paragraph = word.add_paragraph()
-    paragraph.add_run("Lead: ").bold = True
-    paragraph.add_run(xml_text(f"{lead}. "))
-    paragraph.add_run("Overall: ").bold = True
-    paragraph.add_run(STATUS_LABELS[priority["overall"]])
-
-
-def _context(word: WordDocument, context: dict[str, Any] | None, period: str) -> None:
-    if context is None:
-        _paragraph(word, f"No context was written for {period}.")
-        return
-    for parts in context["paragraphs"]:
-        paragraph = word.add_paragraph()
-        for part in parts:
-            if "cite" in part:
-                paragraph.add_run(f"[{part['cite']}]").font.superscript = True
-            else:
-                paragraph.add_run(xml_text(part["text"]))
-    for number, note in enumerate(context["notes"], start=1):
-        _paragraph(word, f"[{number}]\t{note}", BULLET).runs[0].font.size = Pt(9.5)
-
-
-def _indicators_table(word: WordDocument, indicators: list[dict[str, Any]]) -> None:
-    width = _text_width(word)
-    table = _table(
-        word,
-        [Emu(int(width * share)) for share in (0.34, 0.22, 0.22, 0.22)],
-        header_row=["Indicator", "Latest value", "Comparison", "Direction of travel"],
-    )
-    for indicator in indicators:
-        latest = indicator["latest"]
-        cells = _add_row(table)
-        _set_cell_text(cells[0], indicator["name"])
-        if latest is None:
-            _set_cell_text(cells[1], "No value")
-            _set_cell_text(cells[2], "–")
-            _set_cell_text(cells[3], "–")
-            continue
-        _set_cell_text(cells[1], f"{latest['value']} {indicator['unit']} ({latest['period']})")
-        comparison = (
-            f"{latest['comparison']} ({latest['comparison_label']})"
-            if latest["comparison"]
-            else "–"
-        )
-        _set_cell_text(cells[2], comparison)
-        arrow = f"{latest['arrow']} " if latest["arrow"] else ""
-        _set_cell_text(cells[3], f"{arrow}{latest['words'][:1].upper()}{latest['words'][1:]}")
-    _paragraph(word, "")
-
-
-def _actions_table(word: WordDocument, actions: list[dict[str, Any]]) -> None:
-    width = _text_width(word)
-    table = _table(
-        word,
-        [Emu(int(width * share)) for share in (0.30, 0.17, 0.12, 0.41)],
-        header_row=["Action", "Owner", "Status", "Progress this period"],
-    )
-    for action in actions:
-        cells = _add_row(table)
-        _set_cell_text(cells[0], action["title"])
-        _set_cell_text(cells[1], action["owner"] or "–")
-        _status_cell(cells[2], action["status"])
-        _set_cell_text(cells[3], action["progress"])
-    if not actions:
-        _set_cell_text(_add_row(table)[0], "No actions.")
-
-
-# Building blocks
-
-
-def _paragraph(word: WordDocument, text: str, style: str | None = None) -> Paragraph:
-    paragraph = word.add_paragraph(style=style)
-    if text:
-        paragraph.add_run(xml_text(text))
-    return paragraph
-
-
-def _numbered(word: WordDocument, paragraph: dict[str, str]) -> None:
-    _paragraph(word, f"{paragraph['number']}\t{paragraph['text']}", NUMBERED)
-
-
-def _caption(word: WordDocument, text: str) -> None:
-    paragraph = _paragraph(word, text)
-    paragraph.runs[0].bold = True
-    paragraph.paragraph_format.keep_with_next = True
-
-
-def _text_width(word: WordDocument) -> int:
-    section = word.sections[-1]
-    width = (
-        (section.page_width or Mm(210)) - (section.left_margin or 0) - (section.right_margin or 0)
-    )
-    return int(width)
-
-
-def _table(word: WordDocument, widths: Sequence[int], header_row: Sequence[str] | None) -> Table:
-    """A fixed-width table; with a header row, that row repeats at the top of every page."""
-    table = word.add_table(rows=0, cols=len(widths))
-    if header_row is not None:
-        table.style = word.styles["Table Grid"]
-    table.autofit = False
-    for column, width in zip(table.columns, widths, strict=True):
-        column.width = width  # rows added later take their cells' widths from these
-    if header_row is not None:
-        cells = _add_row(table)
-        for cell, text in zip(cells, header_row, strict=True):
-            _set_cell_text(cell, text).runs[0].bold = True
-            _shade(cell, "F3F2F1")
-        row_properties = table.rows[0]._tr.get_or_add_trPr()
-        repeat = OxmlElement("w:tblHeader")
-        repeat.set(qn("w:val"), "true")
-        row_properties.append(repeat)
-    return table
-
-
 def _add_row(table: Table) -> list[_Cell]:
     # table.add_row() is cheap; its .cells walks the whole table, so build the cells directly.
     row = table.add_row()
     return [_Cell(tc, table) for tc in row._tr.tc_lst]
-
-
-def _set_cell_text(cell: _Cell, text: str) -> Paragraph:
-    paragraph = cell.paragraphs[0]
-    paragraph.style = CELL_TEXT
-    paragraph.add_run(xml_text(text))
-    return paragraph
-
-
-def _set_cell_lines(cell: _Cell, lines: Iterable[str]) -> None:
-    first, *rest = list(lines)
-    _set_cell_text(cell, first)
-    for line in rest:
-        paragraph = cell.add_paragraph(style=CELL_TEXT)
-        paragraph.paragraph_format.space_before = Pt(4)
-        paragraph.add_run(xml_text(line))
-
-
-def _status_cell(cell: _Cell, status: str) -> None:
-    """The status's word, on its colour: the word is there for anyone who cannot see colour."""
-    fill, text_colour = RAG_COLOURS[status]
-    run = _set_cell_text(cell, STATUS_LABELS[status]).runs[0]
-    run.bold = True
-    run.font.color.rgb = RGBColor.from_string(text_colour)
-    _shade(cell, fill)
 
 
 def _shade(cell: _Cell, fill: str) -> None:
