@@ -20,10 +20,13 @@ from tracker.auth.passwords import hash_password
 from tracker.extensions import db
 from tracker.models import (
     Action,
+    Indicator,
+    IndicatorValue,
     Organisation,
     Plan,
     PlanVersion,
     Priority,
+    PriorityNarrative,
     ReportingPeriod,
     Theme,
     Update,
@@ -61,6 +64,15 @@ PROGRESS_NOTES = [
     "Funding decision still awaited, which puts the target date at risk.",
     "Sessions delivered as planned and feedback from attendees was positive.",
 ]
+# Leads write one to four sentences a period; the board report prints every one of them.
+SENTENCES_PER_NOTE = (1, 4)
+CONTEXT = (
+    "Demand rose again this period, led by two districts [1]. Partners agreed to pool "
+    "their analysts for the next quarter.\n\nThe working group will review the effect of "
+    "the new referral route at its next meeting [2]."
+)
+CONTEXT_SOURCES = "Police recorded crime, this period\nPartner service returns"
+INDICATORS_PER_PRIORITY = 2
 RAG_WEIGHTS = {"green": 5, "amber": 3, "red": 1}
 PERIODS_PER_VERSION = 6
 BATCH = 20_000
@@ -161,6 +173,7 @@ def generate(
                 for number in range(PERIODS_PER_VERSION)
             ]
             session.add_all([version, *priorities, *themes, *periods])
+            session.add_all(_context_and_indicators(priorities, periods, rng))
             versions.append((version, priorities, themes, periods))
     session.flush()
     session.execute(
@@ -213,7 +226,9 @@ def generate(
                     "action_id": action_id,
                     "period_id": period.id,
                     "rag": rng.choices(list(RAG_WEIGHTS), weights=list(RAG_WEIGHTS.values()))[0],
-                    "progress_text": rng.choice(PROGRESS_NOTES),
+                    "progress_text": " ".join(
+                        rng.sample(PROGRESS_NOTES, k=rng.randint(*SENTENCES_PER_NOTE))
+                    ),
                     "author_id": author.id,
                     "author_organisation_id": author.organisation_id,
                     "recorded_at": datetime.combine(
@@ -236,6 +251,41 @@ def generate(
         f"Generated {plan_total} plans × {versions_per_plan} versions, "
         f"{len(action_rows):,} actions, {len(update_rows):,} updates"
     )
+
+
+def _context_and_indicators(
+    priorities: list[Priority], periods: list[ReportingPeriod], rng: random.Random
+) -> list[object]:
+    """Each priority's context for every period and its indicators with a value in each."""
+    rows: list[object] = []
+    for priority in priorities:
+        for period in periods:
+            rows.append(
+                PriorityNarrative(
+                    priority=priority, period=period, body=CONTEXT, sources=CONTEXT_SOURCES
+                )
+            )
+        for number in range(1, INDICATORS_PER_PRIORITY + 1):
+            indicator = Indicator(
+                priority=priority,
+                name=f"{priority.name}: measure {number}",
+                unit="incidents",
+                polarity="lower_is_better" if number % 2 else "higher_is_better",
+                position=number,
+            )
+            rows.append(indicator)
+            for period in periods:
+                value = rng.randint(800, 1200)
+                rows.append(
+                    IndicatorValue(
+                        indicator=indicator,
+                        period=period,
+                        value=value,
+                        comparison_value=value + rng.randint(-150, 150),
+                        comparison_label="same period last year",
+                    )
+                )
+    return rows
 
 
 def _advance_postgresql_sequences() -> None:

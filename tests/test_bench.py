@@ -5,7 +5,17 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from tests.support.factories import make_update
-from tracker.models import Action, Plan, PlanVersion, Priority, Update
+from tracker.models import (
+    Action,
+    Indicator,
+    IndicatorValue,
+    Plan,
+    PlanVersion,
+    Priority,
+    PriorityNarrative,
+    ReportingPeriod,
+    Update,
+)
 from tracker.plans.services import action_statuses, current_version
 
 
@@ -34,6 +44,12 @@ def test_bench_data_generates_the_requested_volume(app, session):
     assert count(session, Priority) == 4 * 7
     assert count(session, Action) == 40
     assert count(session, Update) == 120
+    # What the board report shows besides actions: context and indicators for every period.
+    assert count(session, Indicator) == 4 * 7 * 2
+    assert count(session, PriorityNarrative) == 4 * 7 * count(session, ReportingPeriod) // 4
+    assert count(session, IndicatorValue) == count(session, Indicator) * (
+        count(session, ReportingPeriod) // 4
+    )
     current = session.scalars(select(PlanVersion).where(PlanVersion.is_current.is_(True))).all()
     assert len(current) == 2, "one current version per plan"
     statuses = action_statuses(session, current_version(session))
