@@ -8,12 +8,14 @@ BENCH_DB := $(CURDIR)/instance/bench.db
 # Report exports are timed on a plan version of 300 actions (1,800 over 3 plans × 2 versions).
 BENCH_REPORT_DB := $(CURDIR)/instance/bench-report.db
 
-# System packages the suite needs: PostgreSQL for the second database run, Chromium for the
-# browser tests, and Pango/HarfBuzz with fonts for PDF exports.
-TEST_SYSTEM_PACKAGES := postgresql chromium libpango-1.0-0 libpangoft2-1.0-0 \
-	libharfbuzz-subset0 fonts-liberation fonts-symbola
+# System packages the app needs to export PDFs (WeasyPrint): Pango/HarfBuzz and fonts, with
+# Symbola for emoji. The suite also needs PostgreSQL for its second database run and Chromium
+# for the browser tests.
+RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-liberation \
+	fonts-symbola
+TEST_SYSTEM_PACKAGES := postgresql chromium $(RUN_SYSTEM_PACKAGES)
 
-.PHONY: run serve test lint bench assets system-packages clean
+.PHONY: run serve test lint bench assets system-packages run-system-packages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
@@ -30,7 +32,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	@touch $@ $(VENV)/.installed
 
 ## run: set up, migrate the SQLite database in instance/, load the demo plan if empty, serve
-run: $(VENV)/.installed
+run: run-system-packages $(VENV)/.installed
 	@echo "Bringing the database up to date…"
 	@$(FLASK) db upgrade
 	@$(FLASK) seed-demo --if-empty
@@ -39,12 +41,15 @@ run: $(VENV)/.installed
 	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 ## serve: production-like: gunicorn with 2 workers (migrate first with `make run` or flask db upgrade)
-serve: $(VENV)/.installed
+serve: run-system-packages $(VENV)/.installed
 	@$(FLASK) db upgrade
 	$(BIN)/gunicorn --workers 2 --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
 
 system-packages:
 	@PYTHON=$(PYTHON) .ci/ensure-system-packages $(TEST_SYSTEM_PACKAGES)
+
+run-system-packages:
+	@PYTHON=$(PYTHON) NEEDED_BY="make $(MAKECMDGOALS)" .ci/ensure-system-packages $(RUN_SYSTEM_PACKAGES)
 
 ## lint: ruff (lint and format check), mypy, and bandit (fails on medium or high findings)
 lint: $(VENV)/.installed-test

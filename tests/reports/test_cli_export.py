@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from sqlalchemy import func, select
 
@@ -85,3 +87,14 @@ def test_bad_arguments_give_a_clear_error_and_a_nonzero_exit(app, demo, args, me
     assert result.exit_code != 0
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_a_missing_pdf_library_is_a_clear_error(app, demo, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    output = tmp_path / "x.pdf"
+    result = app.test_cli_runner().invoke(
+        args=["export", "--period", "1", "--format", "pdf", "--output", str(output)]
+    )
+    assert result.exit_code == 1
+    assert "PDF export needs the Pango text layout library" in result.output
+    assert not output.exists()

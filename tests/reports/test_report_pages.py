@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from io import BytesIO
 
 import pytest
@@ -407,3 +408,13 @@ def test_csv_download_matches_the_reports_action_rows(coordinator, demo, draft):
     assert rows[0] == ["Priority", "Themes", "Action", "Lead", "RAG", "Last update", "Progress"]
     document = document_for_report(demo, draft)
     assert len(rows) - 1 == sum(len(p["actions"]) for p in document["content"]["priorities"])
+
+
+def test_a_server_without_pdf_libraries_says_so_and_the_other_formats_still_work(
+    coordinator, draft, monkeypatch
+):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # as if Pango could not be loaded
+    response = coordinator.get(f"/reports/{draft.id}/download/pdf")
+    assert response.status_code == 503
+    assert "PDF export needs the Pango text layout library" in response.get_data(as_text=True)
+    assert coordinator.get(f"/reports/{draft.id}/download/docx").status_code == 200

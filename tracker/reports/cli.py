@@ -10,6 +10,7 @@ from flask.cli import with_appcontext
 from tracker.extensions import db
 from tracker.models import Report, ReportingPeriod
 from tracker.reports.document import document_for_period, document_for_report
+from tracker.reports.exports import ExportUnavailable
 from tracker.reports.exports.formats import FORMATS, export_bytes
 
 
@@ -47,7 +48,10 @@ def export_command(report_id: int | None, period_id: int | None, fmt: str, outpu
                 f"there is no reporting period {period_id}", param_hint="--period"
             )
         document = document_for_period(db.session, period)
-    data = export_bytes(db.session, document, fmt)
+    try:
+        data = export_bytes(db.session, document, fmt)
+    except ExportUnavailable as reason:
+        raise click.ClickException(str(reason)) from None
     try:
         output.write_bytes(data)
     except OSError as error:

@@ -29,6 +29,7 @@ from tracker.periods.services import periods_of
 from tracker.plans.services import current_version
 from tracker.reports.content import report_content
 from tracker.reports.document import APPENDIX_TITLE, document_for_report, export_filename
+from tracker.reports.exports import ExportUnavailable
 from tracker.reports.exports.formats import FORMATS, current_word_template, export_bytes
 from tracker.reports.forms import (
     MAX_AUTHORS,
@@ -285,7 +286,13 @@ def download(report_id: int, fmt: str) -> Response:
     if export is None:
         abort(404)
     document = document_for_report(db.session, report)
-    response = make_response(export_bytes(db.session, document, fmt))
+    try:
+        data = export_bytes(db.session, document, fmt)
+    except ExportUnavailable as reason:
+        return make_response(
+            render_template("reports/export_unavailable.html", report=report, reason=reason), 503
+        )
+    response = make_response(data)
     response.headers["Content-Type"] = export.mimetype
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export_filename(document, fmt)}"'

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import re
 
+
+class ExportUnavailable(Exception):
+    """This server cannot produce the format; the message says what it lacks."""
+
+
 # Fill and text colours for each status, as the app's chips show them (hex, no '#').
 # The word is always written in the cell too: colour is never the only signal.
 RAG_COLOURS: dict[str, tuple[str, str]] = {

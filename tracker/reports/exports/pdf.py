@@ -7,12 +7,21 @@ from typing import Any, NoReturn
 
 from flask import current_app, render_template
 
+from tracker.reports.exports import ExportUnavailable
+
 STYLESHEET = "css/report.css"
+MISSING_LIBRARIES = (
+    "PDF export needs the Pango text layout library on the server "
+    "(on Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-liberation)"
+)
 
 
 def render_pdf(document: dict[str, Any]) -> bytes:
     """The print view as a PDF: A4, page numbers, the classification on every page."""
-    from weasyprint import CSS, HTML
+    try:
+        from weasyprint import CSS, HTML
+    except (OSError, ImportError) as error:  # WeasyPrint loads Pango when it is imported
+        raise ExportUnavailable(MISSING_LIBRARIES) from error
 
     html = render_template("reports/document.html", document=document, for_pdf=True)
     static = Path(current_app.static_folder or "static")
