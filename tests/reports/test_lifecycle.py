@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tests.reports.conftest import period_named, user_with_email
 from tests.reports.readers import csv_rows, docx_of, pdf_text, xlsx_values
+from tracker.extensions import db
 from tracker.models import (
     Action,
     AuditEvent,
@@ -192,6 +193,20 @@ def test_saving_from_an_older_version_is_refused_and_writes_nothing(demo, draft,
     demo.rollback()
     saved = demo.get(Report, draft.id)
     assert (saved.subject, saved.updated_by) == ("First save", coordinator_user)
+
+
+def test_publishing_a_draft_someone_saved_meanwhile_is_refused(demo, draft, coordinator_user):
+    assert draft.status == "draft"  # this session has the draft loaded
+    with db.engine.begin() as someone_else:
+        someone_else.execute(
+            text("UPDATE report SET summary = 'Theirs', version = version + 1 WHERE id = :id"),
+            {"id": draft.id},
+        )
+    with pytest.raises(SavedMeanwhile):
+        publish(demo, draft, coordinator_user)
+    demo.expire_all()
+    saved = demo.get(Report, draft.id)
+    assert (saved.status, saved.summary, saved.snapshot) == ("draft", "Theirs", None)
 
 
 def test_withdrawing_keeps_the_copy_marked_with_the_reason(demo, draft, coordinator_user):

@@ -370,6 +370,8 @@ def test_an_uploaded_template_is_used_by_word_exports_until_removed(
     assert "In use: <strong>letterhead.docx</strong>" in page
     word = docx_of(coordinator.get(f"/reports/{draft.id}/download/docx").data)
     assert word.sections[0].header.paragraphs[0].text == "Borough Council · Community Safety"
+    assert upload(admin, letterhead_template(), "newer.docx").status_code == 303
+    assert demo.scalars(select(WordTemplate.filename)).all() == ["newer.docx"], "replaced"
 
     response = admin.post("/admin/word-template/remove", data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 303

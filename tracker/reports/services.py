@@ -109,12 +109,17 @@ def save_draft(
     for field in DRAFT_FIELDS:
         if getattr(report, field) != values[field]:
             setattr(report, field, values[field])
+    _flush_unless_changed_meanwhile(session, report)
+    return report
+
+
+def _flush_unless_changed_meanwhile(session: DbSession, report: Report) -> None:
+    """Write the report's changes if its row is still the version they were made on."""
     try:
         session.flush()
     except StaleDataError:
         session.rollback()
         raise SavedMeanwhile(session.get(Report, report.id) or report) from None
-    return report
 
 
 def publish_problems(report: Report) -> dict[str, str]:
@@ -134,8 +139,8 @@ def publish_problems(report: Report) -> dict[str, str]:
 
 
 def publish(session: DbSession, report: Report, publisher: User) -> Report:
-    """Freeze everything the report shows, as it stands now. Raises NotADraft or
-    NotReadyToPublish."""
+    """Freeze everything the report shows, as it stands now. Raises NotADraft,
+    NotReadyToPublish, or SavedMeanwhile if the draft changed since it was loaded."""
     if report.report_status is not ReportStatus.DRAFT:
         raise NotADraft(report)
     problems = publish_problems(report)
@@ -145,19 +150,20 @@ def publish(session: DbSession, report: Report, publisher: User) -> Report:
     report.status = ReportStatus.PUBLISHED.value
     report.published_at = utcnow()
     report.published_by = publisher
-    session.flush()
+    _flush_unless_changed_meanwhile(session, report)
     return report
 
 
 def withdraw(session: DbSession, report: Report, reason: str, actor: User) -> Report:
-    """Mark a published report withdrawn: it is kept, with its snapshot, but flagged."""
+    """Mark a published report withdrawn: it is kept, with its snapshot, but flagged.
+    Raises NotADraft unless it is published, SavedMeanwhile if someone withdrew it first."""
     if report.report_status is not ReportStatus.PUBLISHED:
         raise NotADraft(report)
     report.status = ReportStatus.WITHDRAWN.value
     report.withdrawn_reason = reason.strip()
     report.withdrawn_at = utcnow()
     report.withdrawn_by = actor
-    session.flush()
+    _flush_unless_changed_meanwhile(session, report)
     return report
 
 

@@ -197,7 +197,7 @@ def autosave(report_id: int) -> Response:
 @bp.route("/reports/<int:report_id>/publish", methods=["POST"])
 @roles(Role.COORDINATOR)
 def publish_report(report_id: int) -> BaseResponse | tuple[str, int]:
-    """Saves what the composer holds, then freezes it, in one transaction."""
+    """Saves what the composer holds (kept even if publishing is refused), then freezes it."""
     report = _report_or_404(report_id)
     form = _composer_form(report)
     conflict = None
@@ -232,8 +232,8 @@ def withdraw_report(report_id: int) -> BaseResponse | tuple[str, int]:
     if form.validate_on_submit():
         try:
             withdraw(db.session, report, form.reason.data, current_user)
-        except NotADraft:
-            flash("Only a published report can be withdrawn.")
+        except (NotADraft, SavedMeanwhile):
+            flash("Only a published report can be withdrawn, and this one no longer is.")
         else:
             db.session.commit()
             flash("Report withdrawn. It is kept, marked as withdrawn.", "success")
@@ -317,6 +317,9 @@ def word_template() -> BaseResponse | tuple[str, int]:
             if problems:
                 problem = problems[0]
             else:
+                replaced = current_word_template(db.session)
+                if replaced is not None:
+                    db.session.delete(replaced)
                 db.session.add(
                     WordTemplate(filename=upload.filename, content=data, uploaded_by=current_user)
                 )
@@ -339,13 +342,10 @@ def word_template() -> BaseResponse | tuple[str, int]:
 def remove_word_template() -> BaseResponse:
     if not ActionForm().validate_on_submit():
         abort(400)
-    removed = 0
-    while (template := current_word_template(db.session)) is not None:
+    template = current_word_template(db.session)
+    if template is not None:
         db.session.delete(template)
-        db.session.flush()
-        removed += 1
-    db.session.commit()
-    if removed:
+        db.session.commit()
         flash("Word template removed: Word exports use the plain default again.", "success")
     return redirect(url_for("reports.word_template"), code=303)
 
