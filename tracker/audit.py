@@ -138,10 +138,15 @@ def _audited(column: Any, value: Any) -> Any:
 
 
 def _column_values(obj: Any) -> dict[str, Any]:
+    state = inspect(obj)
     values = {}
     for column in obj.__table__.columns:
-        value = getattr(obj, inspect(obj).mapper.get_property_by_column(column).key)
-        values[column.name] = _audited(column, value)
+        key = state.mapper.get_property_by_column(column).key
+        if key in state.unloaded and "audit_as" in column.info:
+            # A deferred bulky column (a deleted template's file): noted, never fetched.
+            values[column.name] = column.info["audit_as"]
+            continue
+        values[column.name] = _audited(column, getattr(obj, key))
     return values
 
 

@@ -586,9 +586,10 @@ class Report(db.Model):  # type: ignore[name-defined]
     sections: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     recommendations: Mapped[str] = mapped_column(Text, default="")
     contacts: Mapped[str] = mapped_column(Text, default="")
-    # The audit log notes that a snapshot was taken; the report itself is the record of it.
+    # Loaded only when a copy is rendered (it can run to hundreds of KB). The audit log notes
+    # that a snapshot was taken; the report itself is the record of it.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(
-        JSON(none_as_null=True), info={"audit_as": "(the published copy)"}
+        JSON(none_as_null=True), deferred=True, info={"audit_as": "(the published copy)"}
     )
     based_on_id: Mapped[int | None] = mapped_column(ForeignKey("report.id"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -633,7 +634,9 @@ class WordTemplate(db.Model):  # type: ignore[name-defined]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     filename: Mapped[str] = mapped_column(String(255))
-    content: Mapped[bytes] = mapped_column(LargeBinary, info={"audit_as": "(the uploaded file)"})
+    content: Mapped[bytes] = mapped_column(
+        LargeBinary, deferred=True, info={"audit_as": "(the uploaded file)"}
+    )
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

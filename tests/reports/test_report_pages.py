@@ -14,7 +14,7 @@ from tests.reports.conftest import fill_for_the_board, period_named
 from tests.reports.readers import csv_rows, docx_of, pdf_text
 from tests.reports.test_word_export import letterhead_template
 from tests.support.factories import TEST_PASSWORD, make_user
-from tracker.models import Report, WordTemplate
+from tracker.models import AuditEvent, Report, WordTemplate
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.reports.document import document_for_report
 from tracker.reports.services import publish
@@ -376,6 +376,10 @@ def test_an_uploaded_template_is_used_by_word_exports_until_removed(
     response = admin.post("/admin/word-template/remove", data={"csrf_token": csrf_token_from(page)})
     assert response.status_code == 303
     assert demo.scalar(select(func.count()).select_from(WordTemplate)) == 0
+    removal = demo.scalars(
+        select(AuditEvent).where(AuditEvent.entity_type == "word_template").order_by(AuditEvent.id)
+    ).all()[-1]
+    assert (removal.verb, removal.before["content"]) == ("delete", "(the uploaded file)")
     word = docx_of(coordinator.get(f"/reports/{draft.id}/download/docx").data)
     assert word.sections[0].header.paragraphs[0].text == "For Decision · Draft"
 

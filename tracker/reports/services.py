@@ -66,10 +66,12 @@ def reports_for(session: DbSession, user: User) -> list[Report]:
 
 
 def can_compose(user: User) -> bool:
+    """Coordinators write, publish and withdraw reports, and read drafts."""
     return user.role == Role.COORDINATOR.value
 
 
 def can_read(user: User, report: Report) -> bool:
+    """Everyone signed in reads published and withdrawn reports; drafts are the composers'."""
     return report.status != ReportStatus.DRAFT.value or can_compose(user)
 
 
