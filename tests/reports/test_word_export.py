@@ -163,10 +163,12 @@ def test_the_default_layout_is_a4_with_classification_and_page_numbers(word_of_d
     assert word.core_properties.title == "Action plan update"
 
 
-def test_pounds_accents_emoji_and_markup_come_out_as_typed(demo, draft):
+def test_pounds_accents_emoji_markup_and_very_long_text_come_out_as_typed(demo, draft):
     typed = "£4,500 for the café’s naïve 🚦 scheme <b>not bold</b> & =SUM(A1)\nsecond line"
-    action = demo.scalars(select(Action).order_by(Action.id)).first()
-    make_update(demo, action=action, period=period_named(demo), progress_text=typed + "\x07")
+    first, second = demo.scalars(select(Action).order_by(Action.id).limit(2)).all()
+    make_update(demo, action=first, period=period_named(demo), progress_text=typed + "\x07")
+    long_text = "Long update. " * 3_077  # 40,001 characters
+    make_update(demo, action=second, period=period_named(demo), progress_text=long_text)
     draft.sections = [{"heading": "Über <i>costs</i>", "body": "Costs: £12 — “agreed”."}]
     demo.commit()
     document = draft_document(demo, draft)
@@ -175,6 +177,7 @@ def test_pounds_accents_emoji_and_markup_come_out_as_typed(demo, draft):
     word = docx_of(render_docx(document))
     progress = [row[3] for table in word.tables[3:] for row in docx_table_rows(table)]
     assert typed in progress, "control characters dropped, everything else kept"
+    assert long_text in progress, "Word has no cell limit: all of it"
     assert ("Heading 1", "1. Über <i>costs</i>") in docx_headings(word)
     assert "1.1\tCosts: £12 — “agreed”." in [p.text for p in word.paragraphs]
 
