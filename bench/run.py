@@ -78,22 +78,23 @@ def main() -> None:
         engine = db.engine
         version = current_version(db.session)
         assert version is not None, "no plan: run bench-data first"
+        plan = f"/plans/{version.plan_id}"
         shown = len(action_statuses(db.session, version))
         actions = db.session.scalar(select(func.count()).select_from(Action))
         updates = db.session.scalar(select(func.count()).select_from(Update))
     print(f"Database: {actions:,} actions, {updates:,} updates; home page shows {shown:,} actions")
 
     def home_page() -> None:
-        assert viewer.get("/").status_code == 200
+        assert viewer.get(plan).status_code == 200
 
     def bare_query() -> None:
         with app.app_context():
             action_statuses(db.session, version)
 
-    timed("GET / (home page, test client)", home_page, engine)
+    timed("GET /plans/<id> (plan overview, test client)", home_page, engine)
     timed("action_statuses() query alone", bare_query, engine)
 
-    page = lead.get("/my-actions").get_data(as_text=True)
+    page = lead.get(f"{plan}/my-actions").get_data(as_text=True)
     mine = [int(found) for found in re.findall(r'hx-get="/actions/(\d+)/update-form"', page)]
     print(f"My actions for {BENCH_LEAD_EMAIL}: {len(mine):,} actions, each with an update button")
     token = re.search(
@@ -103,7 +104,7 @@ def main() -> None:
     assert token
 
     def my_actions() -> None:
-        assert lead.get("/my-actions").status_code == 200
+        assert lead.get(f"{plan}/my-actions").status_code == 200
 
     # Each timed save goes to a different action, so every version is known in advance.
     with app.app_context():
@@ -134,10 +135,10 @@ def main() -> None:
         period_id = period.id
 
     def rollup_page() -> None:
-        assert viewer.get(f"/rollup?period={period_id}").status_code == 200
+        assert viewer.get(f"{plan}/rollup?period={period_id}").status_code == 200
 
     def rollup_json() -> None:
-        assert viewer.get(f"/api/v1/rollup?period={period_id}").status_code == 200
+        assert viewer.get(f"/api/v1{plan}/rollup?period={period_id}").status_code == 200
 
     def rollup_sql() -> None:
         with app.app_context():
@@ -153,7 +154,7 @@ def main() -> None:
         )
 
     def trend_page() -> None:
-        assert viewer.get("/rollup/trend").status_code == 200
+        assert viewer.get(f"{plan}/rollup/trend").status_code == 200
 
     def priority_page() -> None:
         assert viewer.get(f"/priorities/{priority_id}?period={period_id}").status_code == 200

@@ -27,6 +27,7 @@ from tracker.config import (
 from tracker.database import check_database_reachable, engine_options_for
 from tracker.extensions import csrf, db, login_manager, migrate
 from tracker.extensions import htmx as htmx_extension  # tracker.htmx is the helper module
+from tracker.plans.scope import enter_plan_from_address, init_plan_scope
 from tracker.security import init_security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,7 @@ def create_app(
 
     _init_templates(app)
     _init_extensions(app)
+    init_plan_scope(app)
     _register_blueprints(app)
     _register_cli(app)
     _register_error_handlers(app)
@@ -70,6 +72,7 @@ def create_app(
     # Order matters: a stale session is ended before the access rule looks at who is signed in.
     app.before_request(expire_stale_session)
     app.before_request(enforce_access_rule)
+    app.before_request(enter_plan_from_address)
 
     if app.config.get("CHECK_DATABASE_ON_START", True):
         check_database_reachable(app)
@@ -119,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.auth.views import bp as auth_bp
     from tracker.dashboard.views import bp as dashboard_bp
     from tracker.periods.views import bp as periods_bp
+    from tracker.plans.legacy import bp as legacy_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.priorities.views import bp as priorities_bp
     from tracker.reports.views import bp as reports_bp
@@ -132,6 +136,7 @@ def _register_blueprints(app: Flask) -> None:
         periods_bp,
         reports_bp,
         admin_bp,
+        legacy_bp,
     ):
         app.register_blueprint(blueprint)
 

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, form_value, sign_in
+from tests.support.paths import only_plan_path
 from tracker.models import Action, AuditEvent, Priority, Theme, Update
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
@@ -214,7 +215,10 @@ def test_editing_from_a_stale_form_is_refused_and_keeps_the_changes(app, session
 def test_reordering_moves_an_action_within_its_priority(coordinator, session):
     priority = priority_named(session, "Road Safety")
     before = [a.id for a in sorted(priority.actions, key=lambda a: a.position)]
-    post_form(coordinator, f"/actions/{before[1]}/move", "/", direction="up", return_to="/")
+    overview = only_plan_path(session)
+    post_form(
+        coordinator, f"/actions/{before[1]}/move", overview, direction="up", return_to=overview
+    )
     session.expire_all()
     after = [
         a.id
@@ -226,7 +230,7 @@ def test_reordering_moves_an_action_within_its_priority(coordinator, session):
 def test_add_action_links_only_where_the_user_may_add(client, session):
     load_demo_plan(session)
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
-    html = client.get("/").get_data(as_text=True)
+    html = client.get(only_plan_path(session)).get_data(as_text=True)
     links = re.findall(r'href="/priorities/(\d+)/actions/new"', html)
     led = {
         p.id

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, form_value, sign_in
+from tests.support.paths import only_plan_path
 from tracker.models import Action, Priority, Theme
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
@@ -18,7 +19,9 @@ from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
 def lead(client, session):
     load_demo_plan(session)
     response = sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
-    assert response.headers["Location"] == "/my-actions", "a lead lands on their actions"
+    assert response.headers["Location"] == only_plan_path(session, "my-actions"), (
+        "a lead lands on their actions"
+    )
     return client
 
 
@@ -35,8 +38,8 @@ def own_actions(*priority_names: str):
     return [a for p in PRIORITIES if p["name"] in priority_names for a in p["actions"]]
 
 
-def test_lead_sees_only_their_actions_grouped_by_priority(lead):
-    html = lead.get("/my-actions").get_data(as_text=True)
+def test_lead_sees_only_their_actions_grouped_by_priority(lead, session):
+    html = lead.get(only_plan_path(session, "my-actions")).get_data(as_text=True)
     expected = {
         a["title"].replace("'", "&#39;")
         for a in own_actions("Anti-Social Behaviour", "Serious Violence and Organised Crime")
@@ -56,13 +59,13 @@ def test_lead_sees_only_their_actions_grouped_by_priority(lead):
     )
 
 
-def test_needs_update_filter_lists_only_actions_without_an_update_this_period(lead):
+def test_needs_update_filter_lists_only_actions_without_an_update_this_period(lead, session):
     due = [
         a["title"]
         for a in own_actions("Anti-Social Behaviour", "Serious Violence and Organised Crime")
         if a["updates"][3] is None and a.get("state", "active") == "active"
     ]
-    html = lead.get("/my-actions?due=yes").get_data(as_text=True)
+    html = lead.get(only_plan_path(session, "my-actions?due=yes")).get_data(as_text=True)
     assert titles(html) == set(due)
     assert 'id="filter-due" name="due" type="checkbox" value="yes" checked' in html
 
@@ -70,9 +73,9 @@ def test_needs_update_filter_lists_only_actions_without_an_update_this_period(le
 def test_filters_combine_and_keep_their_state_in_the_url(lead, session):
     asb = session.scalar(select(Priority).where(Priority.name == "Anti-Social Behaviour"))
     early = session.scalar(select(Theme).where(Theme.name.like("Early intervention%")))
-    html = lead.get(f"/my-actions?priority={asb.id}&theme={early.id}&rag=green").get_data(
-        as_text=True
-    )
+    html = lead.get(
+        only_plan_path(session, f"my-actions?priority={asb.id}&theme={early.id}&rag=green")
+    ).get_data(as_text=True)
     expected = {
         a["title"]
         for a in own_actions("Anti-Social Behaviour")
@@ -82,8 +85,10 @@ def test_filters_combine_and_keep_their_state_in_the_url(lead, session):
     assert f'<option value="{asb.id}" selected' in html
 
 
-def test_htmx_filter_request_returns_just_the_results(lead):
-    response = lead.get("/my-actions?rag=red", headers={"HX-Request": "true"})
+def test_htmx_filter_request_returns_just_the_results(lead, session):
+    response = lead.get(
+        only_plan_path(session, "my-actions?rag=red"), headers={"HX-Request": "true"}
+    )
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="my-actions-results">')
     assert "<form" not in html.split('id="my-actions-results"')[0]
@@ -120,7 +125,7 @@ def test_saving_in_place_returns_the_card_and_fires_the_counts_event(lead, sessi
     assert card.lstrip().startswith(f'<li class="app-action-card" id="action-{action.id}">')
     assert "Update saved." in card and ">Amber<" in card
     assert json.loads(response.headers["HX-Trigger"]) == {"updateSaved": {"action": action.id}}
-    counts = lead.get("/my-actions/counts").get_data(as_text=True)
+    counts = lead.get(only_plan_path(session, "my-actions/counts")).get_data(as_text=True)
     assert 'id="my-action-counts"' in counts
 
 
@@ -153,9 +158,9 @@ def test_invalid_update_in_place_comes_back_with_messages(lead, session):
 def test_viewer_is_told_they_have_no_actions(client, session):
     load_demo_plan(session)
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
-    assert "You are not responsible for any actions" in client.get("/my-actions").get_data(
-        as_text=True
-    )
+    assert "You are not responsible for any actions" in client.get(
+        only_plan_path(session, "my-actions")
+    ).get_data(as_text=True)
 
 
 def test_my_actions_query_count_does_not_grow_with_actions(app, lead, session):
@@ -171,7 +176,7 @@ def test_my_actions_query_count_does_not_grow_with_actions(app, lead, session):
         listener = lambda *args: seen.append(args[2])  # noqa: E731
         event.listen(engine, "before_cursor_execute", listener)
         try:
-            assert lead.get("/my-actions").status_code == 200
+            assert lead.get(only_plan_path(session, "my-actions")).status_code == 200
         finally:
             event.remove(engine, "before_cursor_execute", listener)
         return len(seen)

@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from, form_value, sign_in
+from tests.support.paths import only_plan_path
 from tracker.models import Action, AuditEvent, Priority, Update
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
@@ -64,7 +65,7 @@ def test_lead_forging_a_post_for_another_priority_is_refused_and_audited(client,
     action = action_under(session, "Domestic Abuse")
     before = update_count(session, action)
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
-    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    token = csrf_token_from(client.get(only_plan_path(session)).get_data(as_text=True))
     response = client.post(
         f"/actions/{action.id}/updates",
         data={"csrf_token": token, "rag": "green", "progress_text": "Forged from another priority"},
@@ -81,7 +82,7 @@ def test_roles_that_do_not_edit_actions_are_refused(client, session, demo, email
     sign_in(client, email, DEMO_PASSWORD)
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
     assert "Add an update" not in page
-    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    token = csrf_token_from(client.get(only_plan_path(session)).get_data(as_text=True))
     response = client.post(
         f"/actions/{action.id}/updates",
         data={"csrf_token": token, "rag": "green", "progress_text": "Should not be saved"},
@@ -146,7 +147,7 @@ def test_completed_action_takes_no_updates(client, session, demo):
 
 def test_home_page_shows_edit_controls_only_where_the_user_may_edit(client, session, demo):
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
-    html = client.get("/").get_data(as_text=True)
+    html = client.get(only_plan_path(session)).get_data(as_text=True)
     led = session.scalars(
         select(Action.id)
         .join(Priority)

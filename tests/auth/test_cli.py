@@ -114,7 +114,7 @@ def test_reset_password_signs_the_user_out_everywhere(app, client, session):
         password="a replacement pass phrase",
     )
     assert result.exit_code == 0, result.output
-    assert client.get("/").status_code == 302
+    assert client.get("/account").status_code == 302
     assert (
         sign_in(app.test_client(), "viewer@example.org", "a replacement pass phrase").status_code
         == 302

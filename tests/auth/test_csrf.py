@@ -34,12 +34,12 @@ def test_every_post_route_refuses_a_missing_or_forged_token(app, session, demo):
             htmx = client.post(url, headers={"HX-Request": "true", "X-CSRFToken": "forged"})
             assert htmx.status_code == 400, url
     assert row_counts(session) == before
-    assert admin.get("/").status_code == 200, "refused requests did not sign anyone out"
+    assert admin.get("/account").status_code == 200, "refused requests did not sign anyone out"
 
 
 def test_htmx_requests_send_the_token_in_a_header(app, session, demo):  # noqa: F811
     coordinator, _ = client_for(app, "coordinator")
-    html = coordinator.get("/").get_data(as_text=True)
+    html = coordinator.get("/account").get_data(as_text=True)
     token = re.search(r"hx-headers='\{\"X-CSRFToken\": \"([^\"]+)\"\}'", html).group(1)
     response = coordinator.post(
         f"/actions/{demo['action_id']}/updates",

@@ -58,11 +58,12 @@ def test_session_cookie_flags(app, user):
 def test_sign_out_ends_copied_sessions_too(app, user):
     client = signed_in_client(app)
     thief = copy_of_cookie(app, client)
-    assert thief.get("/").status_code == 200
+    assert thief.get("/account").status_code == 200
     client.post(
-        "/logout", data={"csrf_token": csrf_token_from(client.get("/").get_data(as_text=True))}
+        "/logout",
+        data={"csrf_token": csrf_token_from(client.get("/account").get_data(as_text=True))},
     )
-    assert thief.get("/").status_code == 302
+    assert thief.get("/account").status_code == 302
 
 
 def test_password_change_ends_other_sessions_but_keeps_this_one(app, session, user):
@@ -79,8 +80,8 @@ def test_password_change_ends_other_sessions_but_keeps_this_one(app, session, us
         },
     )
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
-    assert other_device.get("/").status_code == 302
+    assert client.get("/account").status_code == 200
+    assert other_device.get("/account").status_code == 302
     assert (
         sign_in(app.test_client(), "lead@example.org", "a brand new pass phrase").status_code == 302
     )
@@ -108,7 +109,7 @@ def test_deactivating_a_user_ends_their_sessions(app, session, user):
     session.commit()
     their_browser = app.test_client()
     sign_in(their_browser, "leaving@example.org", TEST_PASSWORD)
-    assert their_browser.get("/").status_code == 200
+    assert their_browser.get("/account").status_code == 200
     make_user(session, email="admin@example.org", role="admin", two_factor=True)
     session.commit()
     admin = app.test_client()
@@ -119,7 +120,7 @@ def test_deactivating_a_user_ends_their_sessions(app, session, user):
     )
     page = admin.get(f"/admin/users/{victim.id}").get_data(as_text=True)
     admin.post(f"/admin/users/{victim.id}/deactivate", data={"csrf_token": csrf_token_from(page)})
-    assert their_browser.get("/").status_code == 302
+    assert their_browser.get("/account").status_code == 302
     assert sign_in(app.test_client(), "leaving@example.org", TEST_PASSWORD).status_code == 401
 
 
@@ -132,7 +133,7 @@ def backdate(client, **ages: timedelta) -> None:
 def test_idle_session_times_out(app, user):
     client = signed_in_client(app)
     backdate(client, **{LAST_SEEN: timedelta(minutes=31)})
-    response = client.get("/")
+    response = client.get("/account")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
     assert "Your session ended" in client.get(response.headers["Location"]).get_data(as_text=True)
 
@@ -140,14 +141,14 @@ def test_idle_session_times_out(app, user):
 def test_active_session_stays_within_the_idle_limit(app, user):
     client = signed_in_client(app)
     backdate(client, **{LAST_SEEN: timedelta(minutes=29)})
-    assert client.get("/").status_code == 200
+    assert client.get("/account").status_code == 200
 
 
 def test_idle_limit_is_configurable(app, user):
     app.config["SESSION_IDLE_MINUTES"] = 5
     client = signed_in_client(app)
     backdate(client, **{LAST_SEEN: timedelta(minutes=6)})
-    assert client.get("/").status_code == 302
+    assert client.get("/account").status_code == 302
 
 
 def test_session_ends_after_twelve_hours_however_active(app, user):
@@ -155,7 +156,7 @@ def test_session_ends_after_twelve_hours_however_active(app, user):
     backdate(
         client, **{SIGNED_IN_AT: timedelta(hours=12, minutes=1), LAST_SEEN: timedelta(minutes=1)}
     )
-    assert client.get("/").status_code == 302
+    assert client.get("/account").status_code == 302
 
 
 def test_sign_in_starts_a_fresh_session(app, user, session):

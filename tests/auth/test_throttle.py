@@ -42,7 +42,7 @@ def test_account_locked_after_five_failures_even_for_the_right_password(client, 
     assert response.status_code == 429
     assert "Too many failed attempts to sign in" in response.get_data(as_text=True)
     assert verify.call_count == 0, "no password hash is computed while locked"
-    assert client.get("/").status_code == 302
+    assert client.get("/account").status_code == 302
     locked = session.scalar(select(func.count()).where(AuditEvent.verb == "sign_in_locked"))
     assert locked == 1
 

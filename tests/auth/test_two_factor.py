@@ -25,7 +25,7 @@ def test_admin_must_enrol_before_finishing_sign_in(client, session):
     session.commit()
     response = sign_in(client, "admin@example.org", TEST_PASSWORD)
     assert response.headers["Location"].startswith("/login/two-factor")
-    assert client.get("/").status_code == 302, "not signed in before the code"
+    assert client.get("/account").status_code == 302, "not signed in before the code"
 
     page = client.get("/login/two-factor").get_data(as_text=True)
     assert "<svg" in page and "QR code for your authenticator app" in page
@@ -36,7 +36,7 @@ def test_admin_must_enrol_before_finishing_sign_in(client, session):
     done = post_code(client, pyotp.TOTP(secret).now(), "/login/two-factor")
     codes = re.findall(r"<code>([A-Z0-9]{5}-[A-Z0-9]{5})</code>", done.get_data(as_text=True))
     assert len(codes) == 10
-    assert client.get("/").status_code == 200
+    assert client.get("/account").status_code == 200
     assert session.scalar(select(User.totp_confirmed_at).where(User.email == "admin@example.org"))
 
 
@@ -51,7 +51,7 @@ def test_code_is_accepted_once_only(app, session):
     replay = post_code(second, code)
     assert replay.status_code == 401
     assert "each works once" in replay.get_data(as_text=True)
-    assert second.get("/").status_code == 302
+    assert second.get("/account").status_code == 302
 
 
 def test_recovery_code_signs_in_once(app, session):
@@ -74,7 +74,7 @@ def test_recovery_code_signs_in_once(app, session):
 def test_lead_may_choose_two_factor_and_turn_it_off(client, session):
     make_user(session, email="lead@example.org", role="lead")
     session.commit()
-    assert sign_in(client, "lead@example.org", TEST_PASSWORD).headers["Location"] == "/my-actions"
+    assert sign_in(client, "lead@example.org", TEST_PASSWORD).headers["Location"] == "/"
     page = client.get("/account/two-factor").get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
     assert post_code(client, pyotp.TOTP(secret).now(), "/account/two-factor").status_code == 200

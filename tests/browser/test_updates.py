@@ -119,7 +119,7 @@ def test_typed_text_survives_an_expired_session(page: Page, context, demo_plan):
     card(page, AMBER_ACTION).get_by_role("radio", name=re.compile("^Amber")).check()
     card(page, AMBER_ACTION).get_by_role("button", name="Save update").click()
 
-    expect(page).to_have_url(re.compile(r"/login\?next=/my-actions"))
+    expect(page).to_have_url(re.compile(r"/login\?next=/plans/\d+/my-actions"))
     page.get_by_label("Email address").fill("lead.police@example.org")
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()

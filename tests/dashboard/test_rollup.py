@@ -20,6 +20,7 @@ from tests.support.factories import (
     make_update,
     make_user,
 )
+from tests.support.paths import only_plan_api_path, only_plan_path
 from tracker.dashboard.services import STATUSES, rollup, trend
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
@@ -83,8 +84,8 @@ def test_page_and_json_agree(client, session):
     load_demo_plan(session)
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     period = demo_period(session, "Aug–Sep 2026")
-    data = client.get(f"/api/v1/rollup?period={period.id}").get_json()
-    html = client.get(f"/rollup?period={period.id}").get_data(as_text=True)
+    data = client.get(only_plan_api_path(session, f"?period={period.id}")).get_json()
+    html = client.get(only_plan_path(session, f"rollup?period={period.id}")).get_data(as_text=True)
     assert data["period"]["name"] == "Aug–Sep 2026"
     for kind, rows in (
         ("priority", data["priorities"] + [data["priority_totals"]]),
@@ -102,14 +103,14 @@ def test_page_and_json_agree(client, session):
 def test_default_period_is_the_open_one_and_bad_periods_are_not_found(client, session):
     load_demo_plan(session)
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
-    assert client.get("/api/v1/rollup").get_json()["period"]["name"] == "Oct–Nov 2026"
-    assert client.get("/api/v1/rollup?period=999999").status_code == 404
-    assert client.get("/api/v1/rollup?period=abc").status_code == 404
+    assert client.get(only_plan_api_path(session)).get_json()["period"]["name"] == "Oct–Nov 2026"
+    assert client.get(only_plan_api_path(session, "?period=999999")).status_code == 404
+    assert client.get(only_plan_api_path(session, "?period=abc")).status_code == 404
 
 
 def test_api_asks_anonymous_callers_to_sign_in_with_json(client, session):
     load_demo_plan(session)
-    response = client.get("/api/v1/rollup")
+    response = client.get(only_plan_api_path(session))
     assert response.status_code == 401 and "Sign in first" in response.get_json()["error"]
 
 
@@ -229,17 +230,20 @@ def test_each_count_links_to_the_actions_behind_it(client, session):
     load_demo_plan(session)
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     period = demo_period(session, "Oct–Nov 2026")
-    data = client.get(f"/api/v1/rollup?period={period.id}").get_json()
+    data = client.get(only_plan_api_path(session, f"?period={period.id}")).get_json()
     road = next(row for row in data["priorities"] if row["name"] == "Road Safety")
     html = client.get(
-        f"/rollup/actions?period={period.id}&priority={road['id']}&status=red"
+        only_plan_path(
+            session, f"rollup/actions?period={period.id}&priority={road['id']}&status=red"
+        )
     ).get_data(as_text=True)
     titles = re.findall(r'<a class="govuk-link" href="/actions/\d+">([^<]+)</a>', html)
     assert len(titles) == road["counts"]["red"] == 1
     assert "Pilot average speed cameras" in titles[0]
     assert "No decision on the second bid yet" in html, "the period's progress text"
     quiet = client.get(
-        f"/rollup/actions?period={period.id}&status=none", headers={"HX-Request": "true"}
+        only_plan_path(session, f"rollup/actions?period={period.id}&status=none"),
+        headers={"HX-Request": "true"},
     ).get_data(as_text=True)
     assert quiet.lstrip().startswith('<div id="rollup-drilldown">')
     assert (
@@ -259,7 +263,7 @@ def section_titles(html: str, heading: str) -> list[str]:
 def test_what_moved_lists_changes_worst_first(client, session):
     load_demo_plan(session)
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
-    html = client.get("/rollup").get_data(as_text=True)
+    html = client.get(only_plan_path(session, "rollup")).get_data(as_text=True)
     assert "What moved since Aug–Sep 2026" in html
     order = {"red": 0, "amber": 1, "green": 2}
     changed, quiet = [], []

@@ -18,6 +18,7 @@ from tests.support.factories import (
     make_update,
     make_user,
 )
+from tests.support.paths import only_plan_api_path, only_plan_path
 from tracker.dashboard.charts import WIDTH, stacked_bars
 from tracker.dashboard.services import STATUSES, RollupRow, rollup, trend
 from tracker.models import Indicator, IndicatorValue, ReportingPeriod
@@ -37,7 +38,7 @@ def table_rows(html: str, figure_id: str) -> dict[str, dict[str, int]]:
 def test_trend_page_shows_each_periods_rollup_in_a_chart_and_a_table(client, session):
     load_demo_plan(session)
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
-    html = client.get("/rollup/trend").get_data(as_text=True)
+    html = client.get(only_plan_path(session, "rollup/trend")).get_data(as_text=True)
     periods = session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)).all()
     version = periods[0].plan_version
     overall = table_rows(html, "trend-overall")
@@ -137,13 +138,15 @@ def test_a_long_what_moved_list_shows_its_worst_entries_and_offers_the_rest(clie
             )
     session.commit()
     sign_in(client, "reader@example.org", TEST_PASSWORD)
-    html = client.get("/rollup").get_data(as_text=True)
+    html = client.get(only_plan_path(session, "rollup")).get_data(as_text=True)
     changed = html.split('data-moved="changed"')[1].split("</ul>")[0]
     titles = re.findall(r">(Action number \d+)</a>", changed)
     assert len(titles) == 25
     assert titles[:5] == [f"Action number {n:02}" for n in range(5)], "went to red: first"
     assert "Show all 30" in html
-    everything = client.get(f"/rollup?period={now.id}&moved=changed").get_data(as_text=True)
+    everything = client.get(
+        only_plan_path(session, f"rollup?period={now.id}&moved=changed")
+    ).get_data(as_text=True)
     changed = everything.split('data-moved="changed"')[1].split("</ul>")[0]
     assert len(re.findall(r">(Action number \d+)</a>", changed)) == 30
 
@@ -182,10 +185,10 @@ def test_working_group_pages_run_as_many_queries_for_many_actions_as_for_few(app
         session.commit()
 
     pages = [
-        "/rollup",
-        "/api/v1/rollup",
-        "/rollup/trend",
-        f"/rollup/actions?theme={theme.id}",
+        only_plan_path(session, "rollup"),
+        only_plan_api_path(session),
+        only_plan_path(session, "rollup/trend"),
+        only_plan_path(session, f"rollup/actions?theme={theme.id}"),
         f"/priorities/{priority.id}",
     ]
     add_actions(3)

@@ -16,6 +16,7 @@ from tests.support.factories import (
     make_update,
     make_user,
 )
+from tests.support.paths import only_plan_path, plan_path
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES, THEMES
 
@@ -31,14 +32,17 @@ def demo_client(app, session, client):
     return client
 
 
-def test_anonymous_visitor_is_sent_to_sign_in(client):
-    response = client.get("/")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/login")
+def test_anonymous_visitor_is_sent_to_sign_in(client, session):
+    version = make_plan_version(session)
+    session.commit()
+    for address in ("/", plan_path(version)):
+        response = client.get(address)
+        assert response.status_code == 302
+        assert response.headers["Location"].startswith("/login")
 
 
-def test_home_lists_every_priority_and_action_with_status(demo_client):
-    html = demo_client.get("/").get_data(as_text=True)
+def test_home_lists_every_priority_and_action_with_status(demo_client, session):
+    html = demo_client.get(only_plan_path(session)).get_data(as_text=True)
     text = visible_text(html)
     assert "Kent Community Safety Agreement" in text
     for priority in PRIORITIES:
@@ -50,14 +54,18 @@ def test_home_lists_every_priority_and_action_with_status(demo_client):
         assert f">{word}<" in html
 
 
-def test_home_grouped_by_theme_lists_every_theme(demo_client):
-    text = visible_text(demo_client.get("/?group=themes").get_data(as_text=True))
+def test_home_grouped_by_theme_lists_every_theme(demo_client, session):
+    text = visible_text(
+        demo_client.get(only_plan_path(session, "?group=themes")).get_data(as_text=True)
+    )
     for theme in THEMES.values():
         assert theme in text
 
 
-def test_htmx_request_gets_only_the_overview_fragment(demo_client):
-    response = demo_client.get("/?group=themes", headers={"HX-Request": "true"})
+def test_htmx_request_gets_only_the_overview_fragment(demo_client, session):
+    response = demo_client.get(
+        only_plan_path(session, "?group=themes"), headers={"HX-Request": "true"}
+    )
     html = response.get_data(as_text=True)
     assert html.lstrip().startswith('<div id="plan-overview">')
     assert "<html" not in html
@@ -65,8 +73,10 @@ def test_htmx_request_gets_only_the_overview_fragment(demo_client):
     assert 'aria-current="page">By cross-cutting theme' in html
 
 
-def test_boosted_htmx_request_gets_the_whole_page(demo_client):
-    response = demo_client.get("/", headers={"HX-Request": "true", "HX-Boosted": "true"})
+def test_boosted_htmx_request_gets_the_whole_page(demo_client, session):
+    response = demo_client.get(
+        only_plan_path(session), headers={"HX-Request": "true", "HX-Boosted": "true"}
+    )
     assert "<html" in response.get_data(as_text=True)
 
 
@@ -85,7 +95,7 @@ def test_user_text_is_escaped(client, session):
     make_user(session, email="reader@example.org", role="viewer")
     session.commit()
     sign_in(client, "reader@example.org", TEST_PASSWORD)
-    html = client.get("/").get_data(as_text=True)
+    html = client.get(only_plan_path(session)).get_data(as_text=True)
     assert "<script>alert" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "&lt;b&gt;Bold&lt;/b&gt; priority" in html
@@ -108,7 +118,7 @@ def test_home_page_query_count_does_not_grow_with_actions(app, client, session):
     make_user(session, email="reader@example.org", role="viewer")
     add_actions(session, version, 3)
     sign_in(client, "reader@example.org", TEST_PASSWORD)
-    few = queries_for(app, client, "/")
+    few = queries_for(app, client, plan_path(version))
     add_actions(session, version, 30)
-    many = queries_for(app, client, "/")
+    many = queries_for(app, client, plan_path(version))
     assert few == many

@@ -8,6 +8,7 @@ from collections import Counter
 from sqlalchemy import event, select
 
 from tests.conftest import sign_in
+from tests.support.paths import only_plan_path
 from tracker.dashboard.services import NO_UPDATE_TEXT, rollup
 from tracker.extensions import db
 from tracker.models import Action, ActionState, ReportingPeriod, Update, User
@@ -106,7 +107,9 @@ def test_the_performance_summary_page_shows_every_priority_action_and_stale_one(
     )
     session.commit()
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
-    html = client.get(f"/reports/performance-summary?period={period.id}").get_data(as_text=True)
+    html = client.get(
+        only_plan_path(session, f"reports/performance-summary?period={period.id}")
+    ).get_data(as_text=True)
     content = report_content(session, period)
     for priority in content["priorities"]:
         assert f"{priority['name']}</h3>" in html
@@ -117,7 +120,13 @@ def test_the_performance_summary_page_shows_every_priority_action_and_stale_one(
     assert html.count(NO_UPDATE_TEXT) == len(without_update) > 0
     assert "Recorded crimes fell slightly" in html and "Down 2% — better" in html
     earlier = client.get(
-        f"/reports/performance-summary?period={period_named(session, 'Aug–Sep 2026').id}"
+        only_plan_path(
+            session,
+            f"reports/performance-summary?period={period_named(session, 'Aug–Sep 2026').id}",
+        )
     ).get_data(as_text=True)
     assert "&lt;b&gt;Markup&lt;/b&gt; =SUM(A1) stays text" in earlier and "<b>Markup" not in earlier
-    assert client.get("/reports/performance-summary?period=999999").status_code == 404
+    assert (
+        client.get(only_plan_path(session, "reports/performance-summary?period=999999")).status_code
+        == 404
+    )

@@ -14,6 +14,7 @@ from tests.reports.conftest import fill_for_the_board, period_named
 from tests.reports.readers import csv_rows, docx_of, pdf_text
 from tests.reports.test_word_export import letterhead_template
 from tests.support.factories import TEST_PASSWORD, make_user
+from tests.support.paths import only_plan_path
 from tracker.models import AuditEvent, Report, WordTemplate
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.reports.document import document_for_report
@@ -64,11 +65,11 @@ def composer_of(client, report: Report) -> str:
 
 
 def test_a_coordinator_starts_a_draft_for_a_period_and_finds_it_listed(coordinator, demo):
-    page = coordinator.get("/reports/new").get_data(as_text=True)
+    page = coordinator.get(only_plan_path(demo, "reports/new")).get_data(as_text=True)
     assert 'value="Kent Community Safety Agreement: action plan update"' in page
     period = period_named(demo, "Aug–Sep 2026")
     response = coordinator.post(
-        "/reports/new",
+        only_plan_path(demo, "reports/new"),
         data={"csrf_token": csrf_token_from(page), "period": period.id, "subject": "September"},
     )
     report = demo.scalar(select(Report))
@@ -76,14 +77,14 @@ def test_a_coordinator_starts_a_draft_for_a_period_and_finds_it_listed(coordinat
     assert response.headers["Location"] == f"/reports/{report.id}/edit"
     assert (report.subject, report.period, report.status) == ("September", period, "draft")
     assert report.authors == [{"name": "Sam Patel", "role": ""}]
-    listing = coordinator.get("/reports").get_data(as_text=True)
+    listing = coordinator.get(only_plan_path(demo, "reports")).get_data(as_text=True)
     assert "September" in listing and "Draft" in listing and "Not published" in listing
 
 
 def test_a_new_report_without_a_subject_is_refused_next_to_the_field(coordinator, demo):
-    page = coordinator.get("/reports/new").get_data(as_text=True)
+    page = coordinator.get(only_plan_path(demo, "reports/new")).get_data(as_text=True)
     response = coordinator.post(
-        "/reports/new",
+        only_plan_path(demo, "reports/new"),
         data={"csrf_token": csrf_token_from(page), "period": period_named(demo).id, "subject": " "},
     )
     assert response.status_code == 422
@@ -237,7 +238,7 @@ def test_publishing_freezes_the_report_and_lists_it_with_date_and_author(coordin
     assert draft.status == "published" and draft.snapshot["header"]["summary"] == [
         "An update on the action plan."
     ]
-    listing = coordinator.get("/reports").get_data(as_text=True)
+    listing = coordinator.get(only_plan_path(demo, "reports")).get_data(as_text=True)
     assert f"{draft.published_at:%-d %b %Y} by Sam Patel" in listing
     detail = coordinator.get(f"/reports/{draft.id}").get_data(as_text=True)
     assert "Published" in detail and "This is the copy as published" in detail
@@ -263,7 +264,7 @@ def test_leads_and_viewers_read_published_reports_but_not_drafts(app, demo, draf
     demo.commit()
     for email in ("viewer@example.org", "lead.police@example.org"):
         client = signed_in_as(app, email)
-        listing = client.get("/reports").get_data(as_text=True)
+        listing = client.get(only_plan_path(demo, "reports")).get_data(as_text=True)
         assert "Published paper" in listing and f'/reports/{draft.id}"' not in listing
         assert client.get(f"/reports/{draft.id}").status_code == 403
         assert client.get(f"/reports/{draft.id}/download/pdf").status_code == 403

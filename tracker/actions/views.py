@@ -46,13 +46,13 @@ from tracker.models import (
     Organisation,
     PlanVersion,
     Priority,
-    ReportingPeriod,
     Role,
     Theme,
     Update,
     User,
 )
-from tracker.plans.services import NO_UPDATE, ActionStatus, action_statuses, current_version
+from tracker.plans.scope import enter_version, plan_scope
+from tracker.plans.services import NO_UPDATE, ActionStatus, action_statuses
 from tracker.widgets import offer_saved_version
 
 bp = Blueprint("actions", __name__)
@@ -75,6 +75,7 @@ def _load_action(action_id: int) -> Action:
     )
     if action is None:
         abort(404)
+    enter_version(action.priority.plan_version)
     return action
 
 
@@ -93,16 +94,11 @@ def _safe_return(target: str | None, default: str) -> str:
 
 
 def _my_actions_context() -> dict[str, Any]:
-    version = current_version(db.session, request.args.get("plan", type=int))
-    if version is None:
-        return {"version": None}
+    scope = plan_scope()
+    version = scope.version
     mine = editable_action_ids(db.session, current_user, version.id)
     rows = action_statuses(db.session, version, only=mine)
-    open_period = db.session.scalar(
-        select(ReportingPeriod).where(
-            ReportingPeriod.plan_version_id == version.id, ReportingPeriod.is_open.is_(True)
-        )
-    )
+    open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     filters = {
         "priority": request.args.get("priority", type=int),
@@ -140,26 +136,20 @@ def _my_actions_context() -> dict[str, Any]:
     }
 
 
-@bp.route("/my-actions")
+@bp.route("/plans/<int:plan_id>/my-actions")
 @signed_in
 def my_actions() -> Response:
     """The actions this user may update, grouped by priority, with filters kept in the URL."""
-    context = _my_actions_context()
-    if context["version"] is None:
-        return make_response(render_template("plans/empty.html"))
     return render_page_or_partial(
-        "actions/my_actions.html", "actions/_my_actions_results.html", **context
+        "actions/my_actions.html", "actions/_my_actions_results.html", **_my_actions_context()
     )
 
 
-@bp.route("/my-actions/counts")
+@bp.route("/plans/<int:plan_id>/my-actions/counts")
 @signed_in
-def my_action_counts() -> Response | str:
+def my_action_counts() -> str:
     """The counts box alone, refreshed after each saved update."""
-    context = _my_actions_context()
-    if context["version"] is None:
-        return ""
-    return render_template("actions/_my_counts.html", **context)
+    return render_template("actions/_my_counts.html", **_my_actions_context())
 
 
 def _card(action: Action, **extra: Any) -> str:
@@ -352,6 +342,7 @@ def new_action(priority_id: int) -> Response:
     priority = db.session.get(Priority, priority_id)
     if priority is None:
         abort(404)
+    enter_version(priority.plan_version)
     if not can_manage_priority(current_user, priority):
         deny_and_record(
             "priority", priority.id, "Tried to add an action to a priority they do not lead"
@@ -460,4 +451,6 @@ def move(action_id: int) -> Response:
         flash(f"This action is already at the {'top' if direction == 'up' else 'bottom'}.", "info")
     else:
         flash(f"Moved {direction}: the plan and reports now list it in this order.", "success")
-    return redirect(_safe_return(request.form.get("return_to"), url_for("plans.index")), code=303)
+    return redirect(
+        _safe_return(request.form.get("return_to"), url_for("plans.overview")), code=303
+    )

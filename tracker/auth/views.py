@@ -39,6 +39,7 @@ from tracker.auth.sessions import end_session, start_session
 from tracker.auth.throttle import LOCKED_MESSAGE, is_locked, record_attempt
 from tracker.extensions import db, login_manager
 from tracker.models import Role, User, utcnow
+from tracker.plans.scope import default_plan_id
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -100,7 +101,7 @@ def _safe_next(target: str | None, user: User | None = None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
             return target
-    if user is not None and user.role == Role.LEAD:
+    if user is not None and user.role == Role.LEAD and default_plan_id() is not None:
         return url_for("actions.my_actions")
     return url_for("plans.index")
 

@@ -24,9 +24,8 @@ from tracker.dashboard.services import (
 )
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
-from tracker.models import Organisation, ReportingPeriod
-from tracker.periods.services import periods_of
-from tracker.plans.services import current_version
+from tracker.models import Action, Organisation, Priority, ReportingPeriod
+from tracker.plans.scope import plan_scope
 
 bp = Blueprint("dashboard", __name__)
 bp.add_app_template_global(stacked_bars)
@@ -44,17 +43,14 @@ MOVED_LIMIT = 25
 
 
 def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
-    version = current_version(db.session, request.args.get("plan", type=int))
-    if version is None:
-        abort(404)
-    periods = periods_of(db.session, version)
-    period = chosen_period(periods, request.args.get("period"))
+    scope = plan_scope()
+    period = chosen_period(scope.periods, request.args.get("period"))
     if period is None:
         abort(404)  # no such period in this plan version, or none at all yet
-    return rollup(db.session, version, period), periods
+    return rollup(db.session, scope.version, period), scope.periods
 
 
-@bp.route("/rollup")
+@bp.route("/plans/<int:plan_id>/rollup")
 @signed_in
 def rollup_page() -> str:
     """Priorities and themes × statuses for a reporting period, with overall status."""
@@ -70,19 +66,17 @@ def rollup_page() -> str:
     )
 
 
-@bp.route("/rollup/trend")
+@bp.route("/plans/<int:plan_id>/rollup/trend")
 @signed_in
 def trend_page() -> str:
     """The RAG mix of every reporting period, overall and for each priority."""
-    version = current_version(db.session, request.args.get("plan", type=int))
-    if version is None:
-        abort(404)
+    version = plan_scope().version
     return render_template(
         "dashboard/trend.html", version=version, trend=trend(db.session, version), statuses=STATUSES
     )
 
 
-@bp.route("/rollup/actions")
+@bp.route("/plans/<int:plan_id>/rollup/actions")
 @signed_in
 def drilldown() -> Response:
     """The actions behind a roll-up count, with their progress text; filters combine."""
@@ -94,7 +88,18 @@ def drilldown() -> Response:
         "status": request.args.get("status") if request.args.get("status") in STATUSES else None,
     }
     rows = actions_in_rollup(db.session, result.version, result.period, **filters)
-    organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()
+    # Organisations are shared by every plan; offer those that own an action in this one.
+    organisations = db.session.scalars(
+        select(Organisation)
+        .where(
+            Organisation.id.in_(
+                select(Action.owner_organisation_id)
+                .join(Priority, Priority.id == Action.priority_id)
+                .where(Priority.plan_version_id == result.version.id)
+            )
+        )
+        .order_by(Organisation.name)
+    ).all()
     return render_page_or_partial(
         "dashboard/drilldown.html",
         "dashboard/_drilldown.html",
@@ -107,7 +112,7 @@ def drilldown() -> Response:
     )
 
 
-@bp.route("/api/v1/rollup")
+@bp.route("/api/v1/plans/<int:plan_id>/rollup")
 @signed_in
 def rollup_json() -> Response:
     """The same numbers as the roll-up page, for other tools."""

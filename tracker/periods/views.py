@@ -9,7 +9,6 @@ from flask import (
     make_response,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from werkzeug.wrappers import Response
@@ -17,7 +16,7 @@ from werkzeug.wrappers import Response
 from tracker.actions.services import UpdateRefused
 from tracker.auth.access import roles
 from tracker.extensions import db
-from tracker.models import PlanVersion, ReportingPeriod, Role
+from tracker.models import ReportingPeriod, Role
 from tracker.periods.forms import PeriodForm
 from tracker.periods.services import (
     close_period,
@@ -26,22 +25,16 @@ from tracker.periods.services import (
     outstanding_updates,
     periods_of,
 )
-from tracker.plans.services import current_version
+from tracker.plans.scope import enter_version, plan_scope
 
-bp = Blueprint("periods", __name__, url_prefix="/periods")
-
-
-def _version() -> PlanVersion:
-    version = current_version(db.session, request.args.get("plan", type=int))
-    if version is None:
-        abort(404)
-    return version
+bp = Blueprint("periods", __name__)
 
 
-@bp.route("", methods=["GET", "POST"])
+@bp.route("/plans/<int:plan_id>/periods", methods=["GET", "POST"])
 @roles(Role.COORDINATOR)
 def index() -> Response:
-    version = _version()
+    scope = plan_scope()
+    version = scope.version
     form = PeriodForm()
     if form.validate_on_submit():
         try:
@@ -68,6 +61,7 @@ def index() -> Response:
             "periods/index.html",
             form=form,
             version=version,
+            # Read after any new period was added, so the list includes it.
             periods=periods_of(db.session, version),
         ),
         status,
@@ -78,10 +72,11 @@ def _period(period_id: int) -> ReportingPeriod:
     period = db.session.get(ReportingPeriod, period_id)
     if period is None:
         abort(404)
+    enter_version(period.plan_version)
     return period
 
 
-@bp.route("/<int:period_id>/open", methods=["POST"])
+@bp.route("/periods/<int:period_id>/open", methods=["POST"])
 @roles(Role.COORDINATOR)
 def open_(period_id: int) -> Response:
     period = _period(period_id)
@@ -95,7 +90,7 @@ def open_(period_id: int) -> Response:
     return redirect(url_for("periods.index"), code=303)
 
 
-@bp.route("/<int:period_id>/close", methods=["POST"])
+@bp.route("/periods/<int:period_id>/close", methods=["POST"])
 @roles(Role.COORDINATOR)
 def close(period_id: int) -> Response:
     period = _period(period_id)
@@ -105,12 +100,12 @@ def close(period_id: int) -> Response:
     return redirect(url_for("periods.index"), code=303)
 
 
-@bp.route("/outstanding")
+@bp.route("/plans/<int:plan_id>/periods/outstanding")
 @roles(Role.COORDINATOR)
 def outstanding() -> str:
     """For the open period: every active action without an update, grouped by lead."""
-    version = _version()
-    period = next((p for p in periods_of(db.session, version) if p.is_open), None)
+    scope = plan_scope()
+    version, period = scope.version, scope.open_period
     groups = outstanding_updates(db.session, version, period) if period else []
     total = len({action.id for group in groups for action in group.actions})
     return render_template(

@@ -1,8 +1,8 @@
-"""The plan overview: priorities and themes of the current plan version with their actions."""
+"""The plans: the list to choose from, and a plan's overview of its current version."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -10,42 +10,67 @@ from tracker.auth.access import signed_in
 from tracker.auth.permissions import editable_action_ids, manageable_priority_ids
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
-from tracker.plans.services import all_plans, current_version, plan_overview
+from tracker.plans.scope import default_plan_id, plan_scope, visible_plans
+from tracker.plans.services import plan_overview
 
 bp = Blueprint("plans", __name__)
 
 GROUPINGS = ("priorities", "themes")
 
+# The pages "Switch plan" can open for another plan: the same page, in that plan. Named here
+# rather than taken from the address, so a crafted `page` can only ever pick one of these.
+SWITCHABLE_PAGES = {
+    "plans.overview": "Plan overview",
+    "actions.my_actions": "Your actions",
+    "dashboard.rollup_page": "Roll-up",
+    "dashboard.trend_page": "Trend",
+    "dashboard.drilldown": "Roll-up actions",
+    "periods.index": "Reporting periods",
+    "periods.outstanding": "Outstanding updates",
+    "reports.index": "Reports",
+    "reports.performance_summary": "Performance summary",
+}
+
 
 @bp.route("/")
 @signed_in
 def index() -> Response | str:
-    """The current version of the first plan."""
-    return _overview(plan_id=None)
+    """The plan this person last used, or the first; a page that says so when there is none."""
+    plan_id = default_plan_id()
+    if plan_id is None:
+        return render_template("plans/empty.html")
+    return redirect(url_for("plans.overview", plan_id=plan_id))
+
+
+@bp.route("/plans")
+@signed_in
+def choose() -> str:
+    """Every plan this person can open; from a plan page, each links to that same page."""
+    page = request.args.get("page")
+    if page not in SWITCHABLE_PAGES:
+        page = "plans.overview"
+    return render_template(
+        "plans/choose.html",
+        plans=visible_plans(),
+        page=page,
+        page_name=SWITCHABLE_PAGES[page],
+        current_plan_id=default_plan_id(),
+    )
 
 
 @bp.route("/plans/<int:plan_id>")
 @signed_in
-def overview(plan_id: int) -> Response | str:
-    """The current version of a chosen plan."""
-    return _overview(plan_id=plan_id)
-
-
-def _overview(plan_id: int | None) -> Response | str:
-    version = current_version(db.session, plan_id)
-    if version is None:
-        if plan_id is not None:
-            abort(404)
-        return render_template("plans/empty.html")
+def overview() -> Response | str:
+    """A plan's current version: its priorities or themes with their actions."""
+    scope = plan_scope()
     grouping = request.args.get("group", "priorities")
     if grouping not in GROUPINGS:
         grouping = "priorities"
     return render_page_or_partial(
         "plans/index.html",
         "plans/_overview.html",
-        overview=plan_overview(db.session, version),
+        overview=plan_overview(db.session, scope.version),
         grouping=grouping,
-        plans=all_plans(db.session),
-        editable_action_ids=editable_action_ids(db.session, current_user, version.id),
-        manageable_priority_ids=manageable_priority_ids(current_user, version.id),
+        editable_action_ids=editable_action_ids(db.session, current_user, scope.version.id),
+        manageable_priority_ids=manageable_priority_ids(current_user, scope.version.id),
     )

@@ -21,7 +21,7 @@ from tracker.auth.permissions import can_manage_priority
 from tracker.dashboard.services import STATUSES, chosen_period, trend
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
-from tracker.periods.services import periods_of
+from tracker.plans.scope import enter_version, plan_scope
 from tracker.priorities.forms import NarrativeForm, ReadingForm
 from tracker.priorities.services import (
     InputRefused,
@@ -49,6 +49,7 @@ def _load_priority(priority_id: int) -> Priority:
     priority = db.session.get(Priority, priority_id)
     if priority is None:
         abort(404)
+    enter_version(priority.plan_version)
     return priority
 
 
@@ -82,7 +83,7 @@ def _page_url(priority: Priority, period: ReportingPeriod | None, anchor: str) -
 def page(priority_id: int) -> str:
     """A priority for a period: its status counts, context, indicators and trend."""
     priority = _load_priority(priority_id)
-    periods = periods_of(db.session, priority.plan_version)
+    periods = plan_scope().periods
     period = _chosen_period(periods)
     # The trend holds this priority's roll-up for every period, the chosen one included.
     trend_rows = trend(db.session, priority.plan_version, priority.id).for_priority(priority.id)
@@ -107,7 +108,7 @@ def context(priority_id: int) -> Response:
     """Write or rewrite the priority's context narrative for a period."""
     priority = _load_priority(priority_id)
     _refuse_unless_manager(priority, "write the context")
-    period = _chosen_period(periods_of(db.session, priority.plan_version))
+    period = _chosen_period(plan_scope().periods)
     if period is None:
         abort(404)
     narrative = current_narrative(db.session, priority, period)
@@ -173,13 +174,14 @@ def _load_indicator(indicator_id: int) -> Indicator:
     indicator = db.session.get(Indicator, indicator_id)
     if indicator is None:
         abort(404)
+    enter_version(indicator.priority.plan_version)
     return indicator
 
 
 def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Response:
     priority = indicator.priority
     _refuse_unless_manager(priority, "record an indicator value")
-    periods = periods_of(db.session, priority.plan_version)
+    periods = plan_scope().periods
     form = ReadingForm()
     form.period.choices = [(str(p.id), p.name) for p in periods]
     if request.method == "GET":

@@ -9,7 +9,16 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import DbSession
-from tracker.models import Report, ReportingPeriod, ReportStatus, Role, User, utcnow
+from tracker.models import (
+    Plan,
+    PlanVersion,
+    Report,
+    ReportingPeriod,
+    ReportStatus,
+    Role,
+    User,
+    utcnow,
+)
 from tracker.reports.document import draft_document
 
 DRAFT_FIELDS = (
@@ -49,10 +58,14 @@ class NotReadyToPublish(Exception):
         self.problems = problems
 
 
-def reports_for(session: DbSession, user: User) -> list[Report]:
-    """Newest first. Drafts are the coordinators' working copies; everyone sees the rest."""
+def reports_for(session: DbSession, user: User, plan: Plan) -> list[Report]:
+    """A plan's reports, newest first. Drafts are the coordinators' working copies; everyone
+    sees the rest."""
     query = (
         select(Report)
+        .join(ReportingPeriod, ReportingPeriod.id == Report.period_id)
+        .join(PlanVersion, PlanVersion.id == ReportingPeriod.plan_version_id)
+        .where(PlanVersion.plan_id == plan.id)
         .options(
             selectinload(Report.period),
             selectinload(Report.created_by),

@@ -25,8 +25,7 @@ from tracker.auth.access import deny_and_record, roles, signed_in
 from tracker.dashboard.services import chosen_period
 from tracker.extensions import db
 from tracker.models import Report, ReportingPeriod, ReportStatus, Role, WordTemplate
-from tracker.periods.services import periods_of
-from tracker.plans.services import current_version
+from tracker.plans.scope import enter_version, plan_scope
 from tracker.reports.content import report_content
 from tracker.reports.document import APPENDIX_TITLE, document_for_report, export_filename
 from tracker.reports.exports import ExportUnavailable
@@ -63,14 +62,11 @@ def _share_report_wording(state: BlueprintSetupState) -> None:
     state.app.jinja_env.globals.update(APPENDIX_TITLE=APPENDIX_TITLE)
 
 
-@bp.route("/reports/performance-summary")
+@bp.route("/plans/<int:plan_id>/reports/performance-summary")
 @signed_in
 def performance_summary() -> str:
     """The report's generated part for a period, laid out for reading and printing."""
-    version = current_version(db.session, request.args.get("plan", type=int))
-    if version is None:
-        abort(404)
-    period = chosen_period(periods_of(db.session, version), request.args.get("period"))
+    period = chosen_period(plan_scope().periods, request.args.get("period"))
     if period is None:
         abort(404)
     return render_template(
@@ -78,23 +74,22 @@ def performance_summary() -> str:
     )
 
 
-@bp.route("/reports")
+@bp.route("/plans/<int:plan_id>/reports")
 @signed_in
 def index() -> str:
+    """The plan's board reports, newest first."""
     return render_template(
         "reports/index.html",
-        reports=reports_for(db.session, current_user),
+        reports=reports_for(db.session, current_user, plan_scope().plan),
         can_compose=can_compose(current_user),
     )
 
 
-@bp.route("/reports/new", methods=["GET", "POST"])
+@bp.route("/plans/<int:plan_id>/reports/new", methods=["GET", "POST"])
 @roles(Role.COORDINATOR)
 def new() -> BaseResponse | tuple[str, int]:
-    version = current_version(db.session, None)
-    if version is None:
-        abort(404)
-    periods = periods_of(db.session, version)
+    scope = plan_scope()
+    version, periods = scope.version, scope.periods
     form = NewReportForm()
     form.period.choices = _period_choices(periods)
     if request.method == "GET":
@@ -354,6 +349,7 @@ def _report_or_404(report_id: int) -> Report:
     report = db.session.get(Report, report_id)
     if report is None:
         abort(404)
+    enter_version(report.period.plan_version)
     return report
 
 
@@ -393,7 +389,7 @@ def _composer_form(report: Report) -> ReportForm:
         _add_blank_entry(form.authors)  # a row ready for another name
     else:
         form = ReportForm()
-    form.period.choices = _period_choices(periods_of(db.session, report.period.plan_version))
+    form.period.choices = _period_choices(plan_scope().periods)
     return form
 
 

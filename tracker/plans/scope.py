@@ -1,0 +1,148 @@
+"""The plan a request is about, resolved once and used by every view, template and link.
+
+A plan's pages live under `/plans/<plan_id>/…` (its JSON under `/api/v1/plans/<plan_id>/…`).
+A page about one record (an action, a report, a period, an indicator) is addressed by that
+record, which belongs to exactly one plan version, and its view enters that version's scope.
+Either way the request has one `PlanScope`: the plan, the version shown, its periods and its
+open period. `url_for` fills in `plan_id` from it, so a link built on a page of plan B is a
+link into plan B; a page outside any plan (your account, admin) links to the default plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from flask import Flask, abort, g, session
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from tracker.extensions import db
+from tracker.models import Plan, PlanVersion, ReportingPeriod
+from tracker.periods.services import periods_of
+
+# The plan a person last looked at, so bare addresses (/, /rollup) take them back to it.
+LAST_PLAN_KEY = "plan_id"
+
+
+@dataclass
+class PlanScope:
+    """One plan version as a request sees it: resolved once, read by views and templates."""
+
+    version: PlanVersion
+
+    @property
+    def plan(self) -> Plan:
+        return self.version.plan
+
+    @cached_property
+    def periods(self) -> list[ReportingPeriod]:
+        """The version's reporting periods, oldest first."""
+        return periods_of(db.session, self.version)
+
+    @cached_property
+    def open_period(self) -> ReportingPeriod | None:
+        return next((period for period in self.periods if period.is_open), None)
+
+
+def _current_version_of(plan_id: int) -> PlanVersion | None:
+    return db.session.scalar(
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan_id, PlanVersion.is_current.is_(True))
+        .options(joinedload(PlanVersion.plan))
+    )
+
+
+def enter_plan(plan_id: int) -> PlanScope:
+    """Scope the request to a plan's current version; 404 when there is no such plan."""
+    version = _current_version_of(plan_id)
+    if version is None:
+        abort(404)
+    return enter_version(version)
+
+
+def enter_version(version: PlanVersion) -> PlanScope:
+    """Scope the request to this plan version (the one a record being shown belongs to)."""
+    scope = getattr(g, "plan_scope", None)
+    if scope is None or scope.version.id != version.id:
+        scope = g.plan_scope = PlanScope(version)
+        if session.get(LAST_PLAN_KEY) != version.plan_id:
+            session[LAST_PLAN_KEY] = version.plan_id
+    return scope
+
+
+def plan_scope() -> PlanScope:
+    """The scope this request entered; a view that calls it without one is a bug."""
+    scope = getattr(g, "plan_scope", None)
+    if scope is None:
+        raise RuntimeError("this view is not scoped to a plan")
+    return scope
+
+
+def scope_if_any() -> PlanScope | None:
+    return getattr(g, "plan_scope", None)
+
+
+def visible_plans() -> list[Plan]:
+    """The plans this person can open, in the order they were created (once per request).
+
+    Every signed-in person can read every plan today; a plan switcher appears when there is
+    more than one.
+    """
+    if "visible_plans" not in g:
+        g.visible_plans = list(
+            db.session.scalars(
+                select(Plan)
+                .join(PlanVersion, PlanVersion.plan_id == Plan.id)
+                .where(PlanVersion.is_current.is_(True))
+                .order_by(Plan.id)
+            )
+        )
+    plans: list[Plan] = g.visible_plans
+    return plans
+
+
+def default_plan_id() -> int | None:
+    """The plan an address without one means: the one this person last used, else the first."""
+    scope = scope_if_any()
+    if scope is not None:
+        return scope.plan.id
+    plan_ids = [plan.id for plan in visible_plans()]
+    remembered = session.get(LAST_PLAN_KEY)
+    if remembered in plan_ids:
+        return int(remembered)
+    return plan_ids[0] if plan_ids else None
+
+
+def enter_plan_from_address() -> None:
+    """before_request, after the access rule (a visitor is sent to sign in, not told 404)."""
+    plan_id = g.pop("plan_id_in_address", None)
+    if plan_id is not None:
+        enter_plan(plan_id)
+
+
+def init_plan_scope(app: Flask) -> None:
+    """Take `plan_id` out of the address for the scope, and put it back into links."""
+
+    @app.url_value_preprocessor
+    def _take_plan_from_address(endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if values and "plan_id" in values:
+            # Kept out of the view's arguments: views read plan_scope() instead.
+            g.plan_id_in_address = values.pop("plan_id")
+
+    @app.url_defaults
+    def _link_within_the_plan(endpoint: str, values: dict[str, Any]) -> None:
+        if "plan_id" in values or not app.url_map.is_endpoint_expecting(endpoint, "plan_id"):
+            return
+        plan_id = default_plan_id()
+        if plan_id is not None:
+            values["plan_id"] = plan_id
+
+    @app.context_processor
+    def _share_scope() -> dict[str, Any]:
+        return {
+            "plan_scope": scope_if_any,
+            "visible_plans": visible_plans,
+            "default_plan_id": default_plan_id,
+        }
