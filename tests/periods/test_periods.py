@@ -6,7 +6,18 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, form_value, sign_in
+from tests.support.factories import (
+    make_action,
+    make_period,
+    make_plan_version,
+    make_priority,
+    make_update,
+    make_user,
+)
+from tests.support.paths import only_plan_path
+from tracker.auth.permissions import editable_action_ids
 from tracker.models import Action, Priority, ReportingPeriod, Update
+from tracker.periods.services import outstanding_updates
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
@@ -18,10 +29,10 @@ def coordinator(client, session):
     return client
 
 
-def add_period(client, name, start, end, due=("", "", "")):
-    page = client.get("/periods").get_data(as_text=True)
+def add_period(client, session, name, start, end, due=("", "", "")):
+    page = client.get(only_plan_path(session, "periods")).get_data(as_text=True)
     return client.post(
-        "/periods",
+        only_plan_path(session, "periods"),
         data={
             "csrf_token": csrf_token_from(page),
             "name": name,
@@ -37,13 +48,14 @@ def period(session, name):
 
 
 def press(client, url):
-    page = client.get("/periods").get_data(as_text=True)
+    page = client.get("/account").get_data(as_text=True)
     return client.post(url, data={"csrf_token": csrf_token_from(page)})
 
 
 def test_add_a_period(coordinator, session):
     response = add_period(
         coordinator,
+        session,
         "Dec 2026–Jan 2027",
         ("1", "12", "2026"),
         ("31", "1", "2027"),
@@ -76,14 +88,14 @@ def test_add_a_period(coordinator, session):
 )
 def test_bad_periods_are_refused(coordinator, session, name, start, end, message):
     count = len(session.scalars(select(ReportingPeriod)).all())
-    response = add_period(coordinator, name, start, end)
+    response = add_period(coordinator, session, name, start, end)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert len(session.scalars(select(ReportingPeriod)).all()) == count
 
 
 def test_only_one_period_open_at_a_time(coordinator, session):
-    add_period(coordinator, "Dec 2026–Jan 2027", ("1", "12", "2026"), ("31", "1", "2027"))
+    add_period(coordinator, session, "Dec 2026–Jan 2027", ("1", "12", "2026"), ("31", "1", "2027"))
     new = period(session, "Dec 2026–Jan 2027")
     refused = press(coordinator, f"/periods/{new.id}/open")
     assert "Close Oct–Nov 2026 before opening Dec 2026–Jan 2027" in coordinator.get(
@@ -100,7 +112,7 @@ def test_only_one_period_open_at_a_time(coordinator, session):
 
 
 def test_outstanding_updates_grouped_by_lead_and_cleared_by_an_update(coordinator, session):
-    html = coordinator.get("/periods/outstanding").get_data(as_text=True)
+    html = coordinator.get(only_plan_path(session, "periods/outstanding")).get_data(as_text=True)
     open_period = period(session, "Oct–Nov 2026")
     active = session.scalars(select(Action).where(Action.state == "active")).all()
     updated = set(
@@ -124,7 +136,7 @@ def test_outstanding_updates_grouped_by_lead_and_cleared_by_an_update(coordinato
             "progress_text": "Legal review now booked for December.",
         },
     )
-    after = coordinator.get("/periods/outstanding").get_data(as_text=True)
+    after = coordinator.get(only_plan_path(session, "periods/outstanding")).get_data(as_text=True)
     assert target.title not in after
     assert f"{len(missing) - 1} active actions without an update" in after
 
@@ -152,5 +164,34 @@ def test_update_written_with_no_open_period_has_none(coordinator, session):
     )
     assert latest.period_id is None
     assert "No reporting period is open, so no updates are due" in coordinator.get(
-        "/periods/outstanding"
+        only_plan_path(session, "periods/outstanding")
     ).get_data(as_text=True)
+
+
+def test_the_chase_list_names_everyone_who_finds_the_action_under_your_actions(session):
+    version = make_plan_version(session)
+    open_period = make_period(session, plan_version=version, is_open=True)
+    lead, helper, other_lead = (make_user(session, role="lead") for _ in range(3))
+    led = make_priority(session, plan_version=version, leads=[lead])
+    unled = make_priority(session, plan_version=version)
+    other = make_priority(session, plan_version=version, leads=[other_lead])
+    shared = make_action(session, priority=led, responsible_users=[helper])
+    lead_only = make_action(session, priority=led)
+    helper_only = make_action(session, priority=unled, responsible_users=[helper])
+    nobody = make_action(session, priority=unled)
+    updated = make_action(session, priority=other)
+    make_update(session, action=updated, period=open_period)
+    session.commit()
+
+    chased = {
+        group.lead: {action.id for action in group.actions}
+        for group in outstanding_updates(session, version, open_period)
+    }
+    assert chased == {
+        lead.name: {shared.id, lead_only.id},
+        helper.name: {shared.id, helper_only.id},
+        "No lead assigned": {nobody.id},
+    }
+    for person in (lead, helper, other_lead):
+        yours = editable_action_ids(session, person, version.id) - {updated.id}
+        assert chased.get(person.name, set()) == yours, person.name

@@ -10,7 +10,15 @@ from sqlalchemy.orm import selectinload
 
 from tracker.actions.services import UpdateRefused
 from tracker.extensions import DbSession
-from tracker.models import Action, ActionState, PlanVersion, Priority, ReportingPeriod, Update
+from tracker.models import (
+    Action,
+    ActionState,
+    PlanVersion,
+    Priority,
+    ReportingPeriod,
+    Update,
+    User,
+)
 
 
 def periods_of(session: DbSession, version: PlanVersion) -> list[ReportingPeriod]:
@@ -75,6 +83,13 @@ def close_period(period: ReportingPeriod) -> None:
     period.is_open = False
 
 
+def owes_an_update(action: Action) -> list[User]:
+    """Who is chased for an action's update: its priority's leads and the people named
+    responsible for it, the same people who find it under Your actions."""
+    people = [*action.priority.leads, *action.responsible_users]
+    return list({person.id: person for person in people if person.active}.values())
+
+
 @dataclass
 class LeadGroup:
     lead: str
@@ -103,8 +118,7 @@ def outstanding_updates(
     ).all()
     groups: dict[str, LeadGroup] = {}
     for action in actions:
-        people = action.priority.leads or action.responsible_users
-        names = [person.name for person in people] or ["No lead assigned"]
+        names = [person.name for person in owes_an_update(action)] or ["No lead assigned"]
         for name in names:
             groups.setdefault(name, LeadGroup(name)).actions.append(action)
     return sorted(groups.values(), key=lambda group: (group.lead == "No lead assigned", group.lead))
