@@ -23,7 +23,6 @@ from tracker.periods.services import (
     create_period,
     open_period,
     outstanding_updates,
-    periods_of,
 )
 from tracker.plans.scope import enter_version, plan_scope
 
@@ -61,8 +60,7 @@ def index() -> Response:
             "periods/index.html",
             form=form,
             version=version,
-            # Read after any new period was added, so the list includes it.
-            periods=periods_of(db.session, version),
+            periods=scope.periods,
         ),
         status,
     )
