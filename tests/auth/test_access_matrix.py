@@ -67,6 +67,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("auth.two_factor_off", "POST"): everyone_signed_in(302),
     ("plans.index", "GET"): everyone_signed_in(302),  # to the default plan's overview
     ("plans.choose", "GET"): everyone_signed_in(200),
+    ("plans.new", "GET"): only({"admin": 200, "coordinator": 200}),
+    ("plans.new", "POST"): only({"admin": 422, "coordinator": 422}),
     ("dashboard.rollup_page", "GET"): everyone_signed_in(200),
     ("dashboard.drilldown", "GET"): everyone_signed_in(200),
     ("dashboard.trend_page", "GET"): everyone_signed_in(200),

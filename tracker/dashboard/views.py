@@ -50,10 +50,19 @@ def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
     return rollup(db.session, scope.version, period), scope.periods
 
 
+def no_periods_yet(heading: str) -> str | None:
+    """The page a plan without reporting periods shows instead of a roll-up, if that is so."""
+    if plan_scope().periods or "period" in request.args:
+        return None
+    return render_template("plans/no_periods.html", heading=heading)
+
+
 @bp.route("/plans/<int:plan_id>/rollup")
 @signed_in
 def rollup_page() -> str:
     """Priorities and themes × statuses for a reporting period, with overall status."""
+    if (empty := no_periods_yet("Roll-up")) is not None:
+        return empty
     result, periods = _rollup_from_request()
     return render_template(
         "dashboard/rollup.html",
@@ -78,8 +87,10 @@ def trend_page() -> str:
 
 @bp.route("/plans/<int:plan_id>/rollup/actions")
 @signed_in
-def drilldown() -> Response:
+def drilldown() -> Response | str:
     """The actions behind a roll-up count, with their progress text; filters combine."""
+    if (empty := no_periods_yet("Roll-up")) is not None:
+        return empty
     result, periods = _rollup_from_request()
     filters: dict[str, Any] = {
         "priority_id": request.args.get("priority", type=int),

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
-from sqlalchemy import ScalarSelect, select, true
+from sqlalchemy import ScalarSelect, func, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import DbSession
@@ -210,3 +210,38 @@ def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:
             by_theme[theme_id].actions.append(status)
         counts[status.rag if status.is_active else status.state] += 1
     return PlanOverview(version, list(by_priority.values()), list(by_theme.values()), counts)
+
+
+class PlanRefused(ValueError):
+    """A plan that cannot be created as entered, with the form field to show it next to."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def create_plan(
+    session: DbSession, *, name: str, description: str, version_label: str, effective_from: date
+) -> Plan:
+    """A new plan with its first version, current from the start and empty until its
+    priorities and themes are added. Raises PlanRefused for a blank or taken name."""
+    name, version_label = name.strip(), version_label.strip()
+    if not name:
+        raise PlanRefused("Enter the name of the plan", "name")
+    if not version_label:
+        raise PlanRefused("Enter the year the plan covers, for example 2026/27", "version_label")
+    taken = session.scalar(select(Plan.name).where(func.lower(Plan.name) == name.lower()))
+    if taken is not None:
+        raise PlanRefused(f"There is already a plan called {taken}", "name")
+    plan = Plan(name=name, description=description.strip())
+    session.add(
+        PlanVersion(
+            plan=plan,
+            version_number=1,
+            label=version_label,
+            effective_from=effective_from,
+            is_current=True,
+        )
+    )
+    session.flush()
+    return plan

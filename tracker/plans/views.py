@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from tracker.auth.access import signed_in
+from tracker.auth.access import roles, signed_in
 from tracker.auth.permissions import editable_action_ids, manageable_priority_ids
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
+from tracker.models import Role
+from tracker.plans.forms import PlanForm
 from tracker.plans.scope import default_plan_id, plan_scope, visible_plans
-from tracker.plans.services import plan_overview
+from tracker.plans.services import PlanRefused, create_plan, plan_overview
 
 bp = Blueprint("plans", __name__)
 
@@ -55,7 +57,35 @@ def choose() -> str:
         page=page,
         page_name=SWITCHABLE_PAGES[page],
         current_plan_id=default_plan_id(),
+        can_create=current_user.role in PLAN_CREATORS,
     )
+
+
+# Admins set a deployment up; coordinators run the plans and start a district's own.
+PLAN_CREATORS = (Role.ADMIN, Role.COORDINATOR)
+
+
+@bp.route("/plans/new", methods=["GET", "POST"])
+@roles(*PLAN_CREATORS)
+def new() -> Response | tuple[str, int]:
+    """Create a plan and its first version, ready for its priorities and themes."""
+    form = PlanForm()
+    if form.validate_on_submit():
+        try:
+            plan = create_plan(
+                db.session,
+                name=form.name.data or "",
+                description=form.description.data or "",
+                version_label=form.version_label.data or "",
+                effective_from=form.effective_from.data,
+            )
+            db.session.commit()
+        except PlanRefused as refusal:
+            getattr(form, refusal.field).errors = [str(refusal)]
+        else:
+            flash(f"Created {plan.name}.", "success")
+            return redirect(url_for("plans.overview", plan_id=plan.id), code=303)
+    return render_template("plans/new.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/plans/<int:plan_id>")

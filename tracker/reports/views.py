@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.access import deny_and_record, roles, signed_in
 from tracker.dashboard.services import chosen_period
+from tracker.dashboard.views import no_periods_yet
 from tracker.extensions import db
 from tracker.models import Report, ReportingPeriod, ReportStatus, Role, WordTemplate
 from tracker.plans.scope import enter_version, plan_scope
@@ -66,6 +67,8 @@ def _share_report_wording(state: BlueprintSetupState) -> None:
 @signed_in
 def performance_summary() -> str:
     """The report's generated part for a period, laid out for reading and printing."""
+    if (empty := no_periods_yet("Performance summary")) is not None:
+        return empty
     period = chosen_period(plan_scope().periods, request.args.get("period"))
     if period is None:
         abort(404)
