@@ -30,6 +30,7 @@ EXPECTED_TABLES = {
     "priority_narrative",
     "report",
     "word_template",
+    "pending_import",
     "audit_event",
     "recovery_code",
     "sign_in_attempt",

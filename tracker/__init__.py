@@ -121,11 +121,13 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.imports.views import bp as imports_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plans.legacy import bp as legacy_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.priorities.views import bp as priorities_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.structure.views import bp as structure_bp
 
     for blueprint in (
         auth_bp,
@@ -136,6 +138,8 @@ def _register_blueprints(app: Flask) -> None:
         periods_bp,
         reports_bp,
         admin_bp,
+        structure_bp,
+        imports_bp,
         legacy_bp,
     ):
         app.register_blueprint(blueprint)
@@ -143,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_cli(app: Flask) -> None:
     from tracker.auth.cli import create_user_command, reset_password_command
+    from tracker.imports.cli import import_plan_command
     from tracker.plans.cli import seed_demo_command
     from tracker.reports.cli import export_command
 
@@ -151,6 +156,7 @@ def _register_cli(app: Flask) -> None:
         create_user_command,
         reset_password_command,
         export_command,
+        import_plan_command,
     ):
         app.cli.add_command(command)
     try:

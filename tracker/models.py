@@ -156,6 +156,7 @@ class Organisation(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200), unique=True)
     short_name: Mapped[str] = mapped_column(String(50), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     __table_args__ = (CheckConstraint(_not_blank("name"), name="name_not_blank"),)
 
@@ -328,6 +329,9 @@ class Priority(db.Model):  # type: ignore[name-defined]
     includes: Mapped[str] = mapped_column(Text, default="")
     lead_role: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    # Retired priorities leave the plan but keep their actions and history.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     plan_version: Mapped[PlanVersion] = relationship(back_populates="priorities")
     leads: Mapped[list[User]] = relationship(
@@ -354,6 +358,8 @@ class Theme(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     plan_version: Mapped[PlanVersion] = relationship(back_populates="themes")
 
@@ -490,6 +496,8 @@ class Indicator(db.Model):  # type: ignore[name-defined]
     polarity: Mapped[str] = mapped_column(String(20))
     source: Mapped[str] = mapped_column(Text, default="")
     position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     priority: Mapped[Priority] = relationship(back_populates="indicators")
 
@@ -625,6 +633,24 @@ class Report(db.Model):  # type: ignore[name-defined]
     @property
     def report_status(self) -> ReportStatus:
         return ReportStatus(self.status)
+
+
+class PendingImport(db.Model):  # type: ignore[name-defined]
+    """A spreadsheet uploaded for import and previewed, waiting for its uploader to confirm.
+
+    Kept in the database rather than on one server's disk, so any app process can confirm it.
+    """
+
+    __tablename__ = "pending_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_version_id: Mapped[int] = mapped_column(ForeignKey("plan_version.id"))
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    filename: Mapped[str] = mapped_column(String(255))
+    content: Mapped[bytes] = mapped_column(
+        LargeBinary, deferred=True, info={"audit_as": "(the uploaded file)"}
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class WordTemplate(db.Model):  # type: ignore[name-defined]

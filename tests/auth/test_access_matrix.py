@@ -14,7 +14,16 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token_from
-from tracker.models import Action, IndicatorValue, Plan, Priority, ReportingPeriod, User
+from tracker.models import (
+    Action,
+    IndicatorValue,
+    Organisation,
+    Plan,
+    Priority,
+    ReportingPeriod,
+    Theme,
+    User,
+)
 from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.plans.legacy import OLD_ADDRESSES
@@ -69,6 +78,35 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("plans.choose", "GET"): everyone_signed_in(200),
     ("plans.new", "GET"): only({"admin": 200, "coordinator": 200}),
     ("plans.new", "POST"): only({"admin": 422, "coordinator": 422}),
+    # Plan structure: admins and coordinators. Empty POSTs are refused with their reason.
+    ("structure.index", "GET"): only({"admin": 200, "coordinator": 200}),
+    **{
+        (f"structure.{endpoint}", method): only({"admin": status, "coordinator": status})
+        for endpoint in (
+            "new_priority",
+            "edit_priority_page",
+            "retire_priority_page",
+            "new_theme",
+            "edit_theme_page",
+            "retire_theme_page",
+            "new_indicator",
+            "edit_indicator_page",
+            "retire_indicator_page",
+        )
+        for method, status in (("GET", 200), ("POST", 422))
+    },
+    **{
+        (f"structure.move_{noun}_page", "POST"): only({"admin": 400, "coordinator": 400})
+        for noun in ("priority", "theme", "indicator")
+    },  # no direction given
+    # Importing a plan: admins and coordinators; an upload is confirmed by its uploader only.
+    ("imports.upload", "GET"): only({"admin": 200, "coordinator": 200}),
+    ("imports.upload", "POST"): only({"admin": 422, "coordinator": 422}),  # no file chosen
+    ("imports.template", "GET"): only({"admin": 200, "coordinator": 200}),
+    ("imports.confirm", "POST"): only({"admin": 404, "coordinator": 404}),  # nothing uploaded
+    ("imports.cancel", "POST"): only({"admin": 404, "coordinator": 404}),
+    ("structure.edit_organisation", "GET"): only({"admin": 200}),
+    ("structure.edit_organisation", "POST"): only({"admin": 422}),
     ("dashboard.rollup_page", "GET"): everyone_signed_in(200),
     ("dashboard.drilldown", "GET"): everyone_signed_in(200),
     ("dashboard.trend_page", "GET"): everyone_signed_in(200),
@@ -159,6 +197,11 @@ MISSING_RECORDS = {
     "reports.detail": {"report_id": 999_999},
     "reports.print_view": {"report_id": 999_999},
     "reports.download": {"report_id": 999_999, "fmt": "csv"},
+    "structure.index": {"plan_id": 999_999},
+    "structure.edit_priority_page": {"priority_id": 999_999},
+    "structure.edit_theme_page": {"theme_id": 999_999},
+    "structure.edit_indicator_page": {"indicator_id": 999_999},
+    "structure.edit_organisation": {"organisation_id": 999_999},
 }
 
 
@@ -186,6 +229,9 @@ def demo(session):
             select(IndicatorValue.id).where(IndicatorValue.indicator_id == indicator_id).limit(1)
         ),
         "report_id": draft.id,
+        "pending_id": 999_999,
+        "theme_id": session.scalar(select(Theme.id).order_by(Theme.id).limit(1)),
+        "organisation_id": session.scalar(select(Organisation.id).order_by(Organisation.id)),
         "fmt": "csv",
         # A closed period: closing it again changes nothing.
         "period_id": session.scalar(

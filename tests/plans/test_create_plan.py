@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import csrf_token_from, sign_in
 from tests.support.factories import TEST_PASSWORD, make_plan_version, make_user
+from tests.support.pages import field_error
 from tracker.models import AuditEvent, Plan, PlanVersion
-
-
-def field_error(html: str, field: str) -> str:
-    """The message shown next to a field (GOV.UK error message markup)."""
-    match = re.search(rf'id="{field}-error"[^>]*>\s*<span[^>]*>Error:</span>\s*([^<]+)', html)
-    return match.group(1).strip() if match else ""
 
 
 @pytest.fixture
@@ -67,7 +60,8 @@ def test_an_empty_deployment_offers_to_create_the_first_plan(admin):
 @pytest.mark.parametrize(
     ("fields", "field", "message"),
     [
-        ({"name": "  "}, "name", "Enter the name of the plan"),
+        ({"name": "  "}, "name", "Enter the plan's name"),
+        ({"name": ""}, "name", "Enter the plan's name"),
         ({"name": "x" * 201}, "name", "The name must be 200 characters or fewer"),
         ({"version_label": ""}, "version_label", "Enter the year the plan covers"),
         ({"effective_from": ["31", "2", "2027"]}, "effective_from", "Enter a real date"),

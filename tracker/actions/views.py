@@ -129,7 +129,9 @@ def _my_actions_context() -> dict[str, Any]:
         "filters": filters,
         "priorities": {row.priority_id: row.priority_name for row in rows},
         "themes": db.session.scalars(
-            select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position)
+            select(Theme)
+            .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
+            .order_by(Theme.position)
         ).all(),
         "query": {key: value for key, value in request.args.items() if value},
         "can_edit": True,  # every action listed here is one this user may update
@@ -154,7 +156,10 @@ def my_action_counts() -> str:
 
 def _card(action: Action, **extra: Any) -> str:
     """The action's card on the My actions page, in view mode."""
-    row = action_statuses(db.session, action.priority.plan_version, only=[action.id])[0]
+    rows = action_statuses(db.session, action.priority.plan_version, only=[action.id])
+    if not rows:
+        abort(404)  # under a retired priority: no longer on anyone's list
+    row = rows[0]
     open_period = open_period_for(db.session, action)
     return render_template(
         "actions/_card.html",
@@ -293,14 +298,18 @@ def add_update(action_id: int) -> Response | str:
 
 def _choices_for(form: ActionForm, version: PlanVersion) -> None:
     priorities = db.session.scalars(
-        select(Priority).where(Priority.plan_version_id == version.id).order_by(Priority.position)
+        select(Priority)
+        .where(Priority.plan_version_id == version.id, Priority.retired_at.is_(None))
+        .order_by(Priority.position)
     ).all()
     if current_user.role != Role.COORDINATOR:
         led = {priority.id for priority in current_user.led_priorities}
         priorities = [priority for priority in priorities if priority.id in led]
     form.priority.choices = [SelectChoice(str(p.id), p.name) for p in priorities]
     themes = db.session.scalars(
-        select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position)
+        select(Theme)
+        .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
+        .order_by(Theme.position)
     ).all()
     form.themes.choices = [SelectChoice(str(t.id), t.name) for t in themes]
     organisations = db.session.scalars(select(Organisation).order_by(Organisation.name)).all()

@@ -54,7 +54,7 @@ def current_priorities(session: DbSession) -> list[Priority]:
             select(Priority)
             .join(PlanVersion)
             .join(Plan)
-            .where(PlanVersion.is_current.is_(True))
+            .where(PlanVersion.is_current.is_(True), Priority.retired_at.is_(None))
             .options(joinedload(Priority.plan_version).joinedload(PlanVersion.plan))
             .order_by(Plan.id, Priority.position, Priority.id)
         )

@@ -153,8 +153,11 @@ def _status_for(
     )
 
 
-def _counted_actions(version: PlanVersion) -> ColumnElement[bool]:
-    return (Priority.plan_version_id == version.id) & (Action.state != ActionState.CLOSED.value)
+def _counted_actions(version: PlanVersion, *, retired_too: bool = False) -> ColumnElement[bool]:
+    """Actions a roll-up counts: not closed as business as usual, and under a priority still
+    in the plan (a retired priority's own page still counts its actions)."""
+    counted = (Priority.plan_version_id == version.id) & (Action.state != ActionState.CLOSED.value)
+    return counted if retired_too else counted & Priority.retired_at.is_(None)
 
 
 def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) -> Rollup:
@@ -166,11 +169,13 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
     """
     priorities = session.scalars(
         select(Priority)
-        .where(Priority.plan_version_id == version.id)
+        .where(Priority.plan_version_id == version.id, Priority.retired_at.is_(None))
         .order_by(Priority.position, Priority.id)
     ).all()
     themes = session.scalars(
-        select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position, Theme.id)
+        select(Theme)
+        .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
+        .order_by(Theme.position, Theme.id)
     ).all()
     by_priority = {p.id: RollupRow(p.id, p.name) for p in priorities}
     by_theme = {t.id: RollupRow(t.id, t.name) for t in themes}
@@ -186,7 +191,7 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
     for action_id, theme_id in session.execute(
         select(action_theme.c.action_id, action_theme.c.theme_id)
         .join(Theme, Theme.id == action_theme.c.theme_id)
-        .where(Theme.plan_version_id == version.id)
+        .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
     ):
         if action_id in status_of_action:  # actions closed as business as usual are not
             by_theme[theme_id].counts[status_of_action[action_id]] += 1
@@ -228,6 +233,8 @@ def trend(session: DbSession, version: PlanVersion, priority_id: int | None = No
     which = Priority.plan_version_id == version.id
     if priority_id is not None:
         which &= Priority.id == priority_id
+    else:
+        which &= Priority.retired_at.is_(None)
     priorities = session.scalars(
         select(Priority).where(which).order_by(Priority.position, Priority.id)
     ).all()
@@ -243,7 +250,7 @@ def trend(session: DbSession, version: PlanVersion, priority_id: int | None = No
         select(Action.priority_id, ReportingPeriod.id.label("period_id"), status)
         .join(Priority, Priority.id == Action.priority_id)
         .join(ReportingPeriod, ReportingPeriod.plan_version_id == Priority.plan_version_id)
-        .where(_counted_actions(version), which)
+        .where(_counted_actions(version, retired_too=priority_id is not None), which)
         .subquery()
     )
     for priority_id, period_id, action_status, count in session.execute(

@@ -107,6 +107,7 @@ def outstanding_updates(
         .join(Priority)
         .where(
             Priority.plan_version_id == version.id,
+            Priority.retired_at.is_(None),
             Action.state == ActionState.ACTIVE.value,
             ~updated,
         )

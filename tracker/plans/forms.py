@@ -23,7 +23,7 @@ class PlanForm(FlaskForm):
         "Name of the plan",
         widget=GovTextInput(),
         validators=[
-            InputRequired(message="Enter the name of the plan"),
+            InputRequired(message="Enter the plan's name"),
             Length(max=200, message="The name must be 200 characters or fewer"),
         ],
     )

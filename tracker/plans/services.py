@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import ScalarSelect, func, select, true
+from sqlalchemy import ScalarSelect, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import DbSession
@@ -126,13 +126,15 @@ def action_statuses(
     """Every action of a plan version (or only those ids) with its latest update, in plan
     order; two queries however many actions there are."""
     restrict = Action.id.in_(list(only)) if only is not None else true()
+    # A retired priority's actions have left the plan, and so have retired themes.
+    in_use = (Priority.plan_version_id == version.id) & Priority.retired_at.is_(None)
     themes_by_action: dict[int, list[int]] = defaultdict(list)
     for action_id, theme_id in session.execute(
         select(action_theme.c.action_id, action_theme.c.theme_id)
         .join(Action, Action.id == action_theme.c.action_id)
         .join(Priority, Priority.id == Action.priority_id)
         .join(Theme, Theme.id == action_theme.c.theme_id)
-        .where(Priority.plan_version_id == version.id, restrict)
+        .where(in_use, Theme.retired_at.is_(None), restrict)
         .order_by(Theme.position, Theme.id)
     ):
         themes_by_action[action_id].append(theme_id)
@@ -155,7 +157,7 @@ def action_statuses(
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
         .outerjoin(Update, Update.id == latest_update_id_subquery())
         .outerjoin(User, User.id == Update.author_id)
-        .where(Priority.plan_version_id == version.id, restrict)
+        .where(in_use, restrict)
         .order_by(Priority.position, Priority.id, Action.position, Action.id)
     )
     return [
@@ -193,12 +195,14 @@ def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:
     """A plan version's actions grouped by priority and by theme, with status counts."""
     priorities = session.scalars(
         select(Priority)
-        .where(Priority.plan_version_id == version.id)
+        .where(Priority.plan_version_id == version.id, Priority.retired_at.is_(None))
         .options(selectinload(Priority.leads))
         .order_by(Priority.position, Priority.id)
     ).all()
     themes = session.scalars(
-        select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position, Theme.id)
+        select(Theme)
+        .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
+        .order_by(Theme.position, Theme.id)
     ).all()
 
     by_priority = {priority.id: Group(priority) for priority in priorities}
@@ -210,38 +214,3 @@ def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:
             by_theme[theme_id].actions.append(status)
         counts[status.rag if status.is_active else status.state] += 1
     return PlanOverview(version, list(by_priority.values()), list(by_theme.values()), counts)
-
-
-class PlanRefused(ValueError):
-    """A plan that cannot be created as entered, with the form field to show it next to."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def create_plan(
-    session: DbSession, *, name: str, description: str, version_label: str, effective_from: date
-) -> Plan:
-    """A new plan with its first version, current from the start and empty until its
-    priorities and themes are added. Raises PlanRefused for a blank or taken name."""
-    name, version_label = name.strip(), version_label.strip()
-    if not name:
-        raise PlanRefused("Enter the name of the plan", "name")
-    if not version_label:
-        raise PlanRefused("Enter the year the plan covers, for example 2026/27", "version_label")
-    taken = session.scalar(select(Plan.name).where(func.lower(Plan.name) == name.lower()))
-    if taken is not None:
-        raise PlanRefused(f"There is already a plan called {taken}", "name")
-    plan = Plan(name=name, description=description.strip())
-    session.add(
-        PlanVersion(
-            plan=plan,
-            version_number=1,
-            label=version_label,
-            effective_from=effective_from,
-            is_current=True,
-        )
-    )
-    session.flush()
-    return plan

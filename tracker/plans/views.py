@@ -13,7 +13,8 @@ from tracker.htmx import render_page_or_partial
 from tracker.models import Role
 from tracker.plans.forms import PlanForm
 from tracker.plans.scope import default_plan_id, plan_scope, visible_plans
-from tracker.plans.services import PlanRefused, create_plan, plan_overview
+from tracker.plans.services import plan_overview
+from tracker.structure.services import StructureRefused, create_plan
 
 bp = Blueprint("plans", __name__)
 
@@ -80,7 +81,7 @@ def new() -> Response | tuple[str, int]:
                 effective_from=form.effective_from.data,
             )
             db.session.commit()
-        except PlanRefused as refusal:
+        except StructureRefused as refusal:
             getattr(form, refusal.field).errors = [str(refusal)]
         else:
             flash(f"Created {plan.name}.", "success")

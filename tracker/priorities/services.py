@@ -146,8 +146,11 @@ def indicator_summaries_by_priority(
 
 
 def _summaries(session: DbSession, which: ColumnElement[bool]) -> list[IndicatorSummary]:
+    # A retired indicator leaves the page and the papers; its readings stay in the database.
     indicators = session.scalars(
-        select(Indicator).where(which).order_by(Indicator.position, Indicator.id)
+        select(Indicator)
+        .where(which, Indicator.retired_at.is_(None))
+        .order_by(Indicator.position, Indicator.id)
     ).all()
     summaries = {indicator.id: IndicatorSummary(indicator, []) for indicator in indicators}
     readings = session.scalars(

@@ -74,7 +74,7 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
     leads = _lead_names_by_priority(session, version.id)
     priorities = session.scalars(
         select(Priority)
-        .where(Priority.plan_version_id == version.id)
+        .where(Priority.plan_version_id == version.id, Priority.retired_at.is_(None))
         .order_by(Priority.position, Priority.id)
     ).all()
     counts = {row.id: row for row in summary.priorities}
@@ -195,7 +195,7 @@ def _theme_names_by_action(session: DbSession, version_id: int) -> dict[int, lis
         session,
         select(action_theme.c.action_id, Theme.name)
         .join(Theme, Theme.id == action_theme.c.theme_id)
-        .where(Theme.plan_version_id == version_id)
+        .where(Theme.plan_version_id == version_id, Theme.retired_at.is_(None))
         .order_by(Theme.position, Theme.id),
     )
 

@@ -1,0 +1,1 @@
+"""Importing an action plan from a spreadsheet: preview, problems, then one transaction."""

@@ -1,0 +1,1 @@
+"""Plan structure: priorities, themes, indicators and organisations, kept right by hand."""
