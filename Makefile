@@ -15,7 +15,7 @@ RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 font
 	fonts-symbola
 TEST_SYSTEM_PACKAGES := postgresql chromium $(RUN_SYSTEM_PACKAGES)
 
-.PHONY: run serve test lint bench assets system-packages run-system-packages clean
+.PHONY: run serve install test lint bench assets system-packages run-system-packages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
@@ -39,6 +39,9 @@ run: run-system-packages $(VENV)/.installed
 	@echo
 	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
 	@$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+## install: the virtualenv with the app installed, and the system packages PDF exports need
+install: run-system-packages $(VENV)/.installed
 
 ## serve: production-like: gunicorn with 2 workers (migrate first with `make run` or flask db upgrade)
 serve: run-system-packages $(VENV)/.installed
