@@ -79,13 +79,14 @@ bench: $(VENV)/.installed
 	DATABASE_URL=sqlite:///$(BENCH_REPORT_DB) $(BIN)/python -m bench.exports
 
 ## assets: refresh the vendored front-end packages from npm and rebuild the stylesheet
-assets:
+assets: $(VENV)/.installed
 	npm ci --no-audit --no-fund
 	rm -rf static/vendor tests/browser/vendor
 	mkdir -p static/vendor/govuk-frontend static/vendor/htmx tests/browser/vendor
 	cp node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js static/vendor/govuk-frontend/
 	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
 	cp node_modules/axe-core/axe.min.js tests/browser/vendor/
+	$(BIN)/python -m tracker.statuses > static/src/_statuses.scss
 	node_modules/.bin/sass --no-source-map --style=compressed --load-path=node_modules \
 		static/src/tracker.scss static/css/tracker.css
 	node -e "for (const name of ['govuk-frontend', 'htmx.org', 'axe-core', 'sass']) \

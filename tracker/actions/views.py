@@ -52,7 +52,8 @@ from tracker.models import (
     User,
 )
 from tracker.plans.scope import enter_version, plan_scope
-from tracker.plans.services import NO_UPDATE, ActionStatus, action_statuses
+from tracker.plans.services import ActionStatus, action_statuses
+from tracker.statuses import NO_UPDATE
 from tracker.widgets import offer_saved_version
 
 bp = Blueprint("actions", __name__)

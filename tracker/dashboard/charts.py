@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tracker.dashboard.services import STATUSES, RollupRow
+from tracker.dashboard.services import RollupRow
+from tracker.statuses import STATUSES
 
 WIDTH = 480
 LABEL_HEIGHT = 22  # a line of text above each bar naming its period

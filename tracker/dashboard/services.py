@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
-from sqlalchemy import SQLColumnExpression, String, case, func, literal, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import String, func, literal, select
 from sqlalchemy.sql import ColumnElement
 
 from tracker.extensions import DbSession
@@ -30,19 +29,18 @@ from tracker.models import (
     action_theme,
 )
 from tracker.periods.services import periods_of
+from tracker.statuses import (
+    MOVE_ORDER,
+    NO_UPDATE_TEXT,
+    SEVERITY,
+    STATUS_LABELS,
+    STATUSES,
+    status_for,
+    status_in_period,
+)
 
-STATUSES = ("red", "amber", "green", "none", "completed")
-STATUS_LABELS = {
-    "red": "Red",
-    "amber": "Amber",
-    "green": "Green",
-    "none": "No update",
-    "completed": "Completed",
-}
-# What the drill-down and the report say for an action with no update in the period.
-NO_UPDATE_TEXT = "No update provided for this period"
-# The worst status present decides a group's overall status (completed actions are ignored).
-SEVERITY = ("red", "amber", "none", "green")
+# Re-exported: older callers and the tests read the vocabulary from here too.
+__all__ = ["NO_UPDATE_TEXT", "STATUS_LABELS", "STATUSES", "status_in_period"]
 
 
 @dataclass
@@ -104,53 +102,6 @@ class Rollup:
             "themes": [row.as_dict() for row in self.themes],
             "theme_totals": self.theme_totals.as_dict(),
         }
-
-
-def status_in_period(period: ReportingPeriod) -> ColumnElement[str]:
-    """SQL for an action's status in a period (correlated on Action): one index seek each."""
-    return _status_for(
-        literal(period.id), literal(period.start_date), literal(period.plan_version_id)
-    )
-
-
-def _status_for(
-    period_id: SQLColumnExpression[int],
-    period_start: SQLColumnExpression[date],
-    version_id: SQLColumnExpression[int],
-) -> ColumnElement[str]:
-    """An action's status in a period given as SQL values or as columns (for the trend).
-
-    A completed action counts as completed, except in periods before the one whose update
-    completed it: there it shows that period's status, so the trend shows when it finished.
-    """
-    latest_rag = (
-        select(Update.rag)
-        .where(Update.action_id == Action.id, Update.period_id == period_id)
-        .order_by(Update.recorded_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate_except(Update)
-        .scalar_subquery()
-    )
-    later_period = aliased(ReportingPeriod)
-    completed_later = (
-        select(Update.id)
-        .join(later_period, later_period.id == Update.period_id)
-        .where(
-            Update.action_id == Action.id,
-            Update.completes_action.is_(True),
-            later_period.plan_version_id == version_id,
-            later_period.start_date > period_start,
-        )
-        .correlate_except(Update, later_period)
-        .exists()
-    )
-    return case(
-        (
-            (Action.state == ActionState.COMPLETED.value) & ~completed_later,
-            literal("completed", String),
-        ),
-        else_=func.coalesce(latest_rag, literal("none", String)),
-    )
 
 
 def _counted_actions(version: PlanVersion, *, retired_too: bool = False) -> ColumnElement[bool]:
@@ -243,7 +194,7 @@ def trend(session: DbSession, version: PlanVersion, priority_id: int | None = No
         for priority in priorities
         for period in periods
     }
-    status = _status_for(
+    status = status_for(
         ReportingPeriod.id, ReportingPeriod.start_date, ReportingPeriod.plan_version_id
     ).label("status")
     per_action_and_period = (
@@ -323,9 +274,6 @@ class WhatMoved:
     completed: list[Movement]
     added: list[Movement]
     gone_quiet: list[Movement]  # updated last period, not this one
-
-
-MOVE_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 
 def what_moved(session: DbSession, version: PlanVersion, period: ReportingPeriod) -> WhatMoved:

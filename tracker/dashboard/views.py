@@ -12,9 +12,6 @@ from werkzeug.wrappers import Response
 from tracker.auth.access import signed_in
 from tracker.dashboard.charts import stacked_bars
 from tracker.dashboard.services import (
-    NO_UPDATE_TEXT,
-    STATUS_LABELS,
-    STATUSES,
     Rollup,
     actions_in_rollup,
     chosen_period,
@@ -26,6 +23,7 @@ from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Action, Organisation, Priority, ReportingPeriod
 from tracker.plans.scope import plan_scope
+from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
 
 bp = Blueprint("dashboard", __name__)
 bp.add_app_template_global(stacked_bars)

@@ -17,8 +17,8 @@ from tracker.models import (
     Priority,
     ReportingPeriod,
     Update,
-    User,
 )
+from tracker.statuses import owes_an_update
 
 
 def periods_of(session: DbSession, version: PlanVersion) -> list[ReportingPeriod]:
@@ -81,13 +81,6 @@ def open_period(session: DbSession, period: ReportingPeriod) -> None:
 
 def close_period(period: ReportingPeriod) -> None:
     period.is_open = False
-
-
-def owes_an_update(action: Action) -> list[User]:
-    """Who is chased for an action's update: its priority's leads and the people named
-    responsible for it, the same people who find it under Your actions."""
-    people = [*action.priority.leads, *action.responsible_users]
-    return list({person.id: person for person in people if person.active}.values())
 
 
 @dataclass

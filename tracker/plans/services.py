@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import ScalarSelect, select, true
+from sqlalchemy import select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import DbSession
@@ -24,8 +24,7 @@ from tracker.models import (
     User,
     action_theme,
 )
-
-NO_UPDATE = "none"
+from tracker.statuses import NO_UPDATE, latest_update_id_subquery
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,18 +105,6 @@ def current_version(session: DbSession, plan_id: int | None = None) -> PlanVersi
 def all_plans(session: DbSession) -> list[Plan]:
     """Every plan, in the order they were created."""
     return list(session.scalars(select(Plan).order_by(Plan.id)))
-
-
-def latest_update_id_subquery() -> ScalarSelect[int]:
-    """Correlated subquery: the id of an action's latest update (an index seek per action)."""
-    return (
-        select(Update.id)
-        .where(Update.action_id == Action.id)
-        .order_by(Update.recorded_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
 
 
 def action_statuses(

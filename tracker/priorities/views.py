@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_manage_priority
-from tracker.dashboard.services import STATUSES, chosen_period, trend
+from tracker.dashboard.services import chosen_period, trend
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
 from tracker.plans.scope import enter_version, plan_scope
@@ -36,6 +36,7 @@ from tracker.priorities.services import (
     save_reading,
     source_notes,
 )
+from tracker.statuses import STATUSES
 from tracker.widgets import offer_saved_version
 
 bp = Blueprint("priorities", __name__)

@@ -14,9 +14,6 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from tracker.dashboard.services import (
-    NO_UPDATE_TEXT,
-    STATUS_LABELS,
-    STATUSES,
     Movement,
     actions_in_rollup,
     rollup,
@@ -41,6 +38,7 @@ from tracker.priorities.services import (
     narrative_paragraphs,
     source_notes,
 )
+from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
 
 CONTENT_FORMAT = 1  # bump when the structure changes, so old snapshots can be told apart
 

@@ -4,20 +4,14 @@ from __future__ import annotations
 
 import re
 
+from tracker.statuses import RAG_COLOURS
+
+__all__ = ["RAG_COLOURS", "ExportUnavailable", "neutralise_formula", "xml_text"]
+
 
 class ExportUnavailable(Exception):
     """This server cannot produce the format; the message says what it lacks."""
 
-
-# Fill and text colours for each status, as the app's chips show them (hex, no '#').
-# The word is always written in the cell too: colour is never the only signal.
-RAG_COLOURS: dict[str, tuple[str, str]] = {
-    "red": ("B10E1E", "FFFFFF"),
-    "amber": ("F9B233", "0B0C0C"),
-    "green": ("00703C", "FFFFFF"),
-    "none": ("FFFFFF", "0B0C0C"),
-    "completed": ("1D70B8", "FFFFFF"),
-}
 
 # A spreadsheet treats a cell starting with one of these as a formula (or DDE command).
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")

@@ -19,7 +19,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from tracker.reports.document import long_date
-from tracker.reports.exports import RAG_COLOURS, neutralise_formula, xml_text
+from tracker.reports.exports import neutralise_formula, xml_text
+from tracker.statuses import RAG_COLOURS
 
 ACTION_COLUMNS = ("Priority", "Themes", "Action", "Lead", "RAG", "Last update", "Progress")
 # Wide enough to read a typical entry; Action and Progress wrap within theirs.

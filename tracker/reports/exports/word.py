@@ -30,9 +30,9 @@ from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
-from tracker.dashboard.services import STATUS_LABELS
 from tracker.reports.document import APPENDIX_TITLE, PROGRESS_HEADING
-from tracker.reports.exports import RAG_COLOURS, xml_text
+from tracker.reports.exports import xml_text
+from tracker.statuses import RAG_COLOURS, STATUS_LABELS
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
 # A .docx is a zip: refuse one that would unpack to far more than any letterhead needs.

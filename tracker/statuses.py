@@ -1,0 +1,167 @@
+"""The status vocabulary and the status rules, in one place.
+
+The vocabulary: each status's key, word, how bad it is, its place in "what moved", and its
+colours. Pages (the RAG chip, the trend chart, through static/src/_statuses.scss, which is
+generated from here), Word, Excel, the JSON and the report content all read it from here.
+
+The rules: an action's status in a period, its current status, and who owes an update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import (
+    ColumnElement,
+    ScalarSelect,
+    SQLColumnExpression,
+    String,
+    case,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.orm import aliased
+
+from tracker.models import Action, ActionState, ReportingPeriod, Update, User
+
+
+@dataclass(frozen=True)
+class Status:
+    """One status of the scale. Colours are hex without '#': fill, text and chip border."""
+
+    key: str
+    word: str
+    fill: str
+    text: str
+    severity: int | None  # lower is worse; None for completed, which never sets a colour
+    move_rank: int | None  # "what moved" sorts moves to worse statuses first
+    border: str = "505A5F"
+
+
+# In the order pages, papers and the JSON list them. Text colours keep at least 4.5:1
+# contrast against their fills (WCAG 1.4.3); the word always goes with the colour (1.4.1).
+SCALE: tuple[Status, ...] = (
+    Status("red", "Red", "B10E1E", "FFFFFF", severity=0, move_rank=0),
+    Status("amber", "Amber", "F9B233", "0B0C0C", severity=1, move_rank=1),
+    Status("green", "Green", "00703C", "FFFFFF", severity=3, move_rank=2),
+    Status("none", "No update", "FFFFFF", "0B0C0C", severity=2, move_rank=None),
+    Status("completed", "Completed", "1D70B8", "FFFFFF", severity=None, move_rank=None),
+)
+BY_KEY = {status.key: status for status in SCALE}
+
+NO_UPDATE = "none"
+STATUSES = tuple(status.key for status in SCALE)
+STATUS_LABELS = {status.key: status.word for status in SCALE}
+# What the drill-down and the report say for an action with no update in the period.
+NO_UPDATE_TEXT = "No update provided for this period"
+# The worst status present decides a group's overall status (completed actions are ignored).
+SEVERITY = tuple(
+    status.key
+    for status in sorted(SCALE, key=lambda s: s.severity if s.severity is not None else 99)
+    if status.severity is not None
+)
+MOVE_ORDER = {status.key: status.move_rank for status in SCALE if status.move_rank is not None}
+# Fill and text colours for Word and Excel cells (hex, no '#').
+RAG_COLOURS: dict[str, tuple[str, str]] = {
+    status.key: (status.fill, status.text) for status in SCALE
+}
+
+
+def stylesheet_partial() -> str:
+    """static/src/_statuses.scss: the chips' and the trend chart's colours, from the scale.
+
+    `make assets` writes it and rebuilds the stylesheet; a test checks the committed copy.
+    """
+    lines = [
+        "// Generated from tracker/statuses.py by `make assets`: change the colours there.",
+        "",
+        "$app-status-colours: (",
+        *(f'  "{s.key}": (#{s.fill.lower()}, #{s.text.lower()}),' for s in SCALE),
+        ");",
+        "",
+        *(
+            f".app-rag--{s.key} {{ color: #{s.text.lower()}; "
+            f"background-color: #{s.fill.lower()}; border-color: #{s.border.lower()}; }}"
+            for s in SCALE
+        ),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+# --- The rules ---------------------------------------------------------------------------
+
+
+def latest_update_id_subquery() -> ScalarSelect[int]:
+    """An action's current status comes from its latest update: the id of that update, as a
+    correlated subquery (an index seek per action)."""
+    return (
+        select(Update.id)
+        .where(Update.action_id == Action.id)
+        .order_by(Update.recorded_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
+def status_in_period(period: ReportingPeriod) -> ColumnElement[str]:
+    """SQL for an action's status in a period (correlated on Action): one index seek each."""
+    return status_for(
+        literal(period.id), literal(period.start_date), literal(period.plan_version_id)
+    )
+
+
+def status_for(
+    period_id: SQLColumnExpression[int],
+    period_start: SQLColumnExpression[date],
+    version_id: SQLColumnExpression[int],
+) -> ColumnElement[str]:
+    """An action's status in a period given as SQL values or as columns (for the trend).
+
+    Its latest update written in that period, or "none": never carried over from an older
+    period. A completed action counts as completed, except in periods before the one whose
+    update completed it: there it shows that period's status, so the trend shows when it
+    finished.
+    """
+    latest_rag = (
+        select(Update.rag)
+        .where(Update.action_id == Action.id, Update.period_id == period_id)
+        .order_by(Update.recorded_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate_except(Update)
+        .scalar_subquery()
+    )
+    later_period = aliased(ReportingPeriod)
+    completed_later = (
+        select(Update.id)
+        .join(later_period, later_period.id == Update.period_id)
+        .where(
+            Update.action_id == Action.id,
+            Update.completes_action.is_(True),
+            later_period.plan_version_id == version_id,
+            later_period.start_date > period_start,
+        )
+        .correlate_except(Update, later_period)
+        .exists()
+    )
+    return case(
+        (
+            (Action.state == ActionState.COMPLETED.value) & ~completed_later,
+            literal("completed", String),
+        ),
+        else_=func.coalesce(latest_rag, literal(NO_UPDATE, String)),
+    )
+
+
+def owes_an_update(action: Action) -> list[User]:
+    """Who is chased for an action's update: its priority's leads and the people named
+    responsible for it, the same people who find it under Your actions."""
+    people = [*action.priority.leads, *action.responsible_users]
+    return list({person.id: person for person in people if person.active}.values())
+
+
+if __name__ == "__main__":  # `make assets`: python -m tracker.statuses > static/src/_statuses.scss
+    print(stylesheet_partial(), end="")
