@@ -263,8 +263,10 @@ def _real_date(text: str, year: int, month: int, day: int) -> date:
         raise ValueError(f"{text} is not a real date") from None
 
 
-STATUS_WORDS = {"r": "red", "red": "red", "a": "amber", "amber": "amber", "g": "green"}
-STATUS_WORDS["green"] = "green"
+# What people type for each status, lower-cased: the word or its first letter.
+STATUS_WORDS = {
+    typed: status for status in ("red", "amber", "green") for typed in (status, status[0])
+}
 
 
 def parse_status(value: Any) -> str:
