@@ -211,3 +211,19 @@ def _hash_demo_password_once(monkeypatch):
 @functools.cache
 def _cached_hash(password: str) -> str:
     return hash_password(password)
+
+
+def client_signed_in_as(app: Flask, email: str) -> FlaskClient:
+    """A fresh client signed in as an existing user with TEST_PASSWORD (and their two-factor
+    code when they have enrolled)."""
+    from sqlalchemy import select
+
+    from tests.support.factories import TEST_PASSWORD
+    from tracker.models import User
+
+    client = app.test_client()
+    with app.app_context():
+        secret = db.session.scalar(select(User.totp_secret).where(User.email == email))
+    assert sign_in(client, email, TEST_PASSWORD, secret).status_code == 302
+    assert client.get("/account").status_code == 200, "signed in all the way"
+    return client

@@ -10,10 +10,9 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token_from, sign_in
+from tests.conftest import client_signed_in_as, csrf_token_from
 from tests.imports.files import council_workbook, csv_file, simple_workbook
 from tests.support.factories import (
-    TEST_PASSWORD,
     make_organisation,
     make_period,
     make_plan_version,
@@ -229,14 +228,11 @@ def test_a_csv_with_semicolons_and_typed_dates_imports(session, plan):
 @pytest.fixture
 def coordinator(app, plan):
     with app.app_context():
-        user = make_user(
+        make_user(
             db.session, email="lead.coord@riverside.gov.uk", role="coordinator", two_factor=True
         )
         db.session.commit()
-        secret = user.totp_secret
-    client = app.test_client()
-    assert sign_in(client, "lead.coord@riverside.gov.uk", TEST_PASSWORD, secret).status_code == 302
-    return client
+    return client_signed_in_as(app, "lead.coord@riverside.gov.uk")
 
 
 def upload(client, version, filename, content):
@@ -302,13 +298,7 @@ def test_only_the_uploader_can_confirm_their_upload(app, coordinator, session, p
             db.session, email="other.coord@riverside.gov.uk", role="coordinator", two_factor=True
         )
         db.session.commit()
-        other_secret = db.session.scalar(
-            select(type(plan["pat"]).totp_secret).where(
-                type(plan["pat"]).email == "other.coord@riverside.gov.uk"
-            )
-        )
-    other = app.test_client()
-    sign_in(other, "other.coord@riverside.gov.uk", TEST_PASSWORD, other_secret)
+    other = client_signed_in_as(app, "other.coord@riverside.gov.uk")
     token = csrf_token_from(other.get("/account").get_data(as_text=True))
     assert other.post(confirm_url, data={"csrf_token": token}).status_code == 404
 

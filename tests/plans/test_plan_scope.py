@@ -14,11 +14,9 @@ from io import BytesIO
 from urllib.parse import urlsplit
 
 import pytest
-from sqlalchemy import select
 
-from tests.conftest import sign_in
+from tests.conftest import client_signed_in_as
 from tests.support.factories import (
-    TEST_PASSWORD,
     make_action,
     make_organisation,
     make_period,
@@ -29,8 +27,7 @@ from tests.support.factories import (
     make_user,
 )
 from tests.support.paths import plan_path
-from tracker.extensions import db
-from tracker.models import Indicator, IndicatorValue, Plan, PriorityNarrative, User
+from tracker.models import Indicator, IndicatorValue, Plan, PriorityNarrative
 from tracker.reports.services import start_draft
 
 # Pages that are about no plan, or about every plan (the plan chooser lists them all).
@@ -98,13 +95,7 @@ def two_plans(session):
 
 
 def signed_in(app, email):
-    """A client signed in as the person, with the two-factor code when they have enrolled."""
-    client = app.test_client()
-    with app.app_context():
-        secret = db.session.scalar(select(User.totp_secret).where(User.email == email))
-    assert sign_in(client, email, TEST_PASSWORD, secret).status_code == 302
-    assert client.get("/account").status_code == 200, "signed in all the way"
-    return client
+    return client_signed_in_as(app, email)
 
 
 def links_in(html: str) -> set[str]:

@@ -11,9 +11,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_token_from, form_value, sign_in
+from tests.conftest import client_signed_in_as, csrf_token_from, form_value
 from tests.support.factories import (
-    TEST_PASSWORD,
     make_action,
     make_organisation,
     make_period,
@@ -25,6 +24,7 @@ from tests.support.factories import (
 )
 from tests.support.pages import field_error
 from tests.support.paths import plan_path
+from tracker.extensions import db
 from tracker.models import Action, AuditEvent, Indicator, IndicatorValue, Priority, Theme, Update
 
 
@@ -57,16 +57,12 @@ def plan(session):
 
 
 def signed_in(app, role):
-    user_fields = {"role": role, "two_factor": role in ("admin", "coordinator")}
+    """A client signed in as a new user with that role."""
     with app.app_context():
-        from tracker.extensions import db
-
-        user = make_user(db.session, **user_fields)
+        user = make_user(db.session, role=role, two_factor=role in ("admin", "coordinator"))
         db.session.commit()
-        email, secret = user.email, user.totp_secret
-    client = app.test_client()
-    assert sign_in(client, email, TEST_PASSWORD, secret).status_code == 302
-    return client
+        email = user.email
+    return client_signed_in_as(app, email)
 
 
 @pytest.fixture
