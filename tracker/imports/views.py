@@ -23,7 +23,7 @@ from wtforms import SubmitField
 
 from tracker.auth.access import roles
 from tracker.extensions import db
-from tracker.imports.reader import COLUMNS, MAX_ROWS
+from tracker.imports.reader import MAX_ROWS
 from tracker.imports.services import apply_import, preview_import
 from tracker.imports.template import GUIDANCE, template_csv, template_workbook
 from tracker.models import PendingImport, PlanVersion, Role, utcnow
@@ -93,7 +93,6 @@ def upload() -> Response:
             problem=problem,
             guidance=GUIDANCE,
             max_rows=MAX_ROWS,
-            columns=COLUMNS,
         ),
         422 if problem else 200,
     )
