@@ -6,7 +6,7 @@ import sqlite3
 from typing import Any
 
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -47,3 +47,23 @@ def check_database_reachable(app: Flask) -> None:
             raise ConfigError(
                 f"cannot connect to the database {database_url_for_display(url)}: {reason}"
             ) from None
+
+
+def claim_version(session: Any, record: Any, loaded_version: int) -> bool:
+    """Compare and set a record's `version` column in one statement: True if it still had the
+    version its form was loaded with (and now has the next one), False if someone saved first.
+
+    The statement is atomic in SQLite and PostgreSQL alike: of several saves made from the
+    same loaded version, the first moves the version on and every other one matches no row.
+    """
+    model = type(record)
+    claimed = session.execute(
+        update(model)
+        .where(model.id == record.id, model.version == loaded_version)
+        .values(version=model.version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        return False
+    session.expire(record, ["version"])
+    return True

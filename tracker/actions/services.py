@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from tracker import database
 from tracker.extensions import DbSession
 from tracker.models import (
     Action,
@@ -66,24 +67,14 @@ def latest_update(session: DbSession, action: Action) -> Update | None:
 
 
 def claim_version(session: DbSession, action: Action, loaded_version: int | None) -> None:
-    """Compare and set the action's version in one statement, or raise EditConflict.
-
-    The statement is atomic in SQLite and PostgreSQL alike: of several saves made from the
-    same loaded version, the first moves the version on and every other one matches no row.
-    """
+    """Move the action's version on from the one its form was loaded with, or raise
+    EditConflict (nothing saved) if someone saved it first."""
     if loaded_version is None:
         raise UpdateRefused("This form is out of date: reload the page and try again", "version")
-    claimed = session.execute(
-        update(Action)
-        .where(Action.id == action.id, Action.version == loaded_version)
-        .values(version=Action.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not database.claim_version(session, action, loaded_version):
         session.rollback()
         session.refresh(action)
         raise EditConflict(action, latest_update(session, action))
-    session.expire(action, ["version"])
 
 
 def _require_text(text: str, field: str, what: str, minimum: int, maximum: int) -> str:

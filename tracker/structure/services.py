@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
+from tracker import database
 from tracker.extensions import DbSession
 from tracker.models import (
     Action,
@@ -53,21 +54,14 @@ class ChangedMeanwhile(Exception):
 
 
 def claim_version(session: DbSession, record: Any, loaded_version: int | None) -> None:
-    """Compare and set the record's version in one statement, or raise ChangedMeanwhile."""
+    """Move the record's version on from the one its form was loaded with, or raise
+    ChangedMeanwhile (nothing saved) if someone saved it first."""
     if loaded_version is None:
         raise StructureRefused("This form is out of date: reload the page and try again", "version")
-    model = type(record)
-    claimed = session.execute(
-        update(model)
-        .where(model.id == record.id, model.version == loaded_version)
-        .values(version=model.version + 1)
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:  # type: ignore[attr-defined]
+    if not database.claim_version(session, record, loaded_version):
         session.rollback()
         session.refresh(record)
         raise ChangedMeanwhile(record)
-    session.expire(record, ["version"])
 
 
 def _name(value: str, what: str, field: str = "name") -> str:
