@@ -393,3 +393,14 @@ def test_the_command_line_prints_the_preview_and_exits_1_on_problems(app, sessio
     )
     assert twice.exit_code == 0 and "Nothing new to import." in twice.output
     assert "3 rows match actions already in the plan" in twice.output
+
+
+def test_an_upload_over_the_size_limit_is_refused_before_it_is_read(coordinator, plan):
+    # Sent as raw bytes: the test client would spool a built form to a file nobody closes.
+    response = coordinator.post(
+        plan_path(plan["version"], "import"),
+        data=b"x" * (9 * 1024 * 1024),
+        content_type="multipart/form-data; boundary=limit",
+    )
+    assert response.status_code == 413
+    assert "A spreadsheet to import must be 5 MB or smaller" in response.get_data(as_text=True)
