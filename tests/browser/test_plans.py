@@ -34,6 +34,8 @@ def test_a_coordinator_creates_a_plan_and_switches_between_plans(page: Page, dem
 
     page.get_by_role("link", name="Roll-up").click()
     expect(page).to_have_url(re.compile(r"/plans/\d+/rollup$"))
+    expect(page.get_by_text("This plan has no reporting periods yet.")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("link", name=re.compile("^Switch plan")).click()
     expect(page.get_by_role("heading", name="Plans")).to_be_visible()
     assert_accessible(page)
@@ -59,6 +61,10 @@ def test_a_coordinator_keeps_the_structure_right_and_every_page_passes_axe(page:
     expect(page.get_by_text("Added the priority Fraud and Scams.")).to_be_visible()
     page.get_by_role("button", name="Move up Fraud and Scams").click()
     expect(page.get_by_text("Moved Fraud and Scams up.")).to_be_visible()
+    page.get_by_role("link", name="Change Fraud and Scams").click()
+    expect(page.get_by_role("heading", name="Change the priority Fraud and Scams")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to the plan structure").click()
 
     page.get_by_role("link", name="Retire Road Safety").click()
     expect(page.get_by_role("heading", name="Retire the priority Road Safety")).to_be_visible()
