@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from tracker import database
 from tracker.extensions import DbSession
@@ -365,6 +366,7 @@ def actions_with_theme(session: DbSession, theme: Theme) -> list[Action]:
             select(Action)
             .join(action_theme, action_theme.c.action_id == Action.id)
             .where(action_theme.c.theme_id == theme.id, Action.state == ActionState.ACTIVE.value)
+            .options(selectinload(Action.themes))  # re-tagging reads each action's themes
             .order_by(Action.id)
         )
     )

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
@@ -140,6 +141,7 @@ def index() -> str:
     priorities = db.session.scalars(
         select(Priority)
         .where(Priority.plan_version_id == version.id)
+        .options(selectinload(Priority.leads))
         .order_by(Priority.position, Priority.id)
     ).all()
     themes = db.session.scalars(
