@@ -4,6 +4,8 @@ partner organisations. Admins and coordinators keep the structure right; nobody 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import (
@@ -114,20 +116,29 @@ def _form_response(
     return make_response(render_template(template, form=form, conflict=conflict, **context), status)
 
 
-def _save(form: FlaskForm, save: Any) -> tuple[bool, Any]:
-    """Run a service call for a submitted form: (saved, conflict)."""
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a submitted form: saved (with what the service returned), refused
+    (the message is on the form), or beaten by someone else's save (`conflict`)."""
+
+    saved: bool
+    value: Any = None
+    conflict: Any = None
+
+
+def _save(form: FlaskForm, save: Callable[[], Any]) -> Outcome:
+    """Run a service call for a submitted form and commit it, or note why not."""
     try:
-        save()
+        value = save()
         db.session.commit()
     except StructureRefused as refusal:
         db.session.rollback()
         getattr(form, refusal.field).errors = [str(refusal)]
+        return Outcome(saved=False)
     except ChangedMeanwhile as caught:
         offer_saved_version(form, caught.current.version)
-        return False, caught.current
-    else:
-        return True, None
-    return False, None
+        return Outcome(saved=False, conflict=caught.current)
+    return Outcome(saved=True, value=value)
 
 
 # --- The structure page ----------------------------------------------------------------------
@@ -222,13 +233,10 @@ def new_priority() -> Response:
     version = plan_scope().version
     form = _priority_form(None)
     if form.validate_on_submit():
-        added: list[Priority] = []
-        saved, _ = _save(
-            form, lambda: added.append(add_priority(db.session, version, _priority_details(form)))
-        )
-        if saved:
-            flash(f"Added the priority {added[0].name}.", "success")
-            return redirect(_structure_url(f"priority-{added[0].id}"), code=303)
+        outcome = _save(form, lambda: add_priority(db.session, version, _priority_details(form)))
+        if outcome.saved:
+            flash(f"Added the priority {outcome.value.name}.", "success")
+            return redirect(_structure_url(f"priority-{outcome.value.id}"), code=303)
     return _form_response("structure/priority_form.html", form, priority=None)
 
 
@@ -239,11 +247,12 @@ def edit_priority_page(priority_id: int) -> Response:
     form = _priority_form(priority)
     conflict = None
     if form.validate_on_submit():
-        saved, conflict = _save(
+        outcome = _save(
             form,
             lambda: edit_priority(db.session, priority, _priority_details(form), form.version.data),
         )
-        if saved:
+        conflict = outcome.conflict
+        if outcome.saved:
             flash(f"Saved the priority {priority.name}.", "success")
             return redirect(_structure_url(f"priority-{priority.id}"), code=303)
     return _form_response(
@@ -291,22 +300,20 @@ def retire_priority_page(priority_id: int) -> Response:
     conflict = None
     if form.validate_on_submit():
         move_to_id = _int_or_none(form.move_to.data)
-        changed: list[int] = []
-        saved, conflict = _save(
+        outcome = _save(
             form,
-            lambda: changed.append(
-                retire_priority(
-                    db.session,
-                    priority,
-                    loaded_version=form.version.data,
-                    what_happens=form.what_happens.data,
-                    move_to=db.session.get(Priority, move_to_id) if move_to_id else None,
-                )
+            lambda: retire_priority(
+                db.session,
+                priority,
+                loaded_version=form.version.data,
+                what_happens=form.what_happens.data,
+                move_to=db.session.get(Priority, move_to_id) if move_to_id else None,
             ),
         )
-        if saved:
-            outcome = "moved" if form.what_happens.data == "move" else "closed as business as usual"
-            moved = f" Its {changed[0]} active actions were {outcome}." if changed[0] else ""
+        conflict = outcome.conflict
+        if outcome.saved:
+            how = "moved" if form.what_happens.data == "move" else "closed as business as usual"
+            moved = f" Its {outcome.value} active actions were {how}." if outcome.value else ""
             flash(f"Retired the priority {priority.name}.{moved}", "success")
             return redirect(_structure_url("retired-priorities"), code=303)
     return _form_response(
@@ -340,13 +347,10 @@ def new_theme() -> Response:
     version = plan_scope().version
     form = _theme_form(None)
     if form.validate_on_submit():
-        added: list[Theme] = []
-        saved, _ = _save(
-            form, lambda: added.append(add_theme(db.session, version, _theme_details(form)))
-        )
-        if saved:
-            flash(f"Added the theme {added[0].name}.", "success")
-            return redirect(_structure_url(f"theme-{added[0].id}"), code=303)
+        outcome = _save(form, lambda: add_theme(db.session, version, _theme_details(form)))
+        if outcome.saved:
+            flash(f"Added the theme {outcome.value.name}.", "success")
+            return redirect(_structure_url(f"theme-{outcome.value.id}"), code=303)
     return _form_response("structure/theme_form.html", form, theme=None)
 
 
@@ -357,10 +361,11 @@ def edit_theme_page(theme_id: int) -> Response:
     form = _theme_form(theme)
     conflict = None
     if form.validate_on_submit():
-        saved, conflict = _save(
+        outcome = _save(
             form, lambda: edit_theme(db.session, theme, _theme_details(form), form.version.data)
         )
-        if saved:
+        conflict = outcome.conflict
+        if outcome.saved:
             flash(f"Saved the theme {theme.name}.", "success")
             return redirect(_structure_url(f"theme-{theme.id}"), code=303)
     return _form_response("structure/theme_form.html", form, conflict=conflict, theme=theme)
@@ -394,7 +399,7 @@ def retire_theme_page(theme_id: int) -> Response:
     conflict = None
     if form.validate_on_submit():
         replace_id = _int_or_none(form.replace_with.data)
-        saved, conflict = _save(
+        outcome = _save(
             form,
             lambda: retire_theme(
                 db.session,
@@ -404,7 +409,8 @@ def retire_theme_page(theme_id: int) -> Response:
                 replace_with=db.session.get(Theme, replace_id) if replace_id else None,
             ),
         )
-        if saved:
+        conflict = outcome.conflict
+        if outcome.saved:
             flash(f"Retired the theme {theme.name}.", "success")
             return redirect(_structure_url("retired-themes"), code=303)
     return _form_response(
@@ -449,14 +455,10 @@ def new_indicator() -> Response:
     version = plan_scope().version
     form = _indicator_form(None)
     if form.validate_on_submit():
-        added: list[Indicator] = []
-        saved, _ = _save(
-            form,
-            lambda: added.append(add_indicator(db.session, version, _indicator_details(form))),
-        )
-        if saved:
-            flash(f"Added the indicator {added[0].name}.", "success")
-            return redirect(_structure_url(f"indicator-{added[0].id}"), code=303)
+        outcome = _save(form, lambda: add_indicator(db.session, version, _indicator_details(form)))
+        if outcome.saved:
+            flash(f"Added the indicator {outcome.value.name}.", "success")
+            return redirect(_structure_url(f"indicator-{outcome.value.id}"), code=303)
     return _form_response("structure/indicator_form.html", form, indicator=None)
 
 
@@ -467,13 +469,14 @@ def edit_indicator_page(indicator_id: int) -> Response:
     form = _indicator_form(indicator)
     conflict = None
     if form.validate_on_submit():
-        saved, conflict = _save(
+        outcome = _save(
             form,
             lambda: edit_indicator(
                 db.session, indicator, _indicator_details(form), form.version.data
             ),
         )
-        if saved:
+        conflict = outcome.conflict
+        if outcome.saved:
             flash(f"Saved the indicator {indicator.name}.", "success")
             return redirect(_structure_url(f"indicator-{indicator.id}"), code=303)
     return _form_response(
@@ -498,10 +501,9 @@ def retire_indicator_page(indicator_id: int) -> Response:
         form.version.data = indicator.version
     conflict = None
     if form.validate_on_submit():
-        saved, conflict = _save(
-            form, lambda: retire_indicator(db.session, indicator, form.version.data)
-        )
-        if saved:
+        outcome = _save(form, lambda: retire_indicator(db.session, indicator, form.version.data))
+        conflict = outcome.conflict
+        if outcome.saved:
             flash(f"Retired the indicator {indicator.name}. Its readings are kept.", "success")
             return redirect(_structure_url("indicators"), code=303)
     return _form_response(
@@ -526,7 +528,7 @@ def edit_organisation(organisation_id: int) -> Response:
         form.version.data = organisation.version
     conflict = None
     if form.validate_on_submit():
-        saved, conflict = _save(
+        outcome = _save(
             form,
             lambda: rename_organisation(
                 db.session,
@@ -536,7 +538,8 @@ def edit_organisation(organisation_id: int) -> Response:
                 loaded_version=form.version.data,
             ),
         )
-        if saved:
+        conflict = outcome.conflict
+        if outcome.saved:
             flash(f"Saved {organisation.name}.", "success")
             return redirect(url_for("admin.organisation_list"), code=303)
     return _form_response(
