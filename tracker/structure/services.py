@@ -258,6 +258,37 @@ RETIRE_CHOICES = {
 }
 
 
+def _check_retiring(
+    record: Priority | Theme,
+    actions: list[Action],
+    what_happens: str | None,
+    choices: dict[str, str],
+    *,
+    needs_target: str,
+    target: Priority | Theme | None,
+    target_field: str,
+    target_missing: str,
+) -> bool:
+    """Refuse retiring a priority or theme unless it is in use, a choice was made for its
+    active actions, and any other priority or theme chosen for them is in use in the same
+    version. True when that choice needs the target."""
+    if record.retired_at is not None:
+        raise StructureRefused(f"{record.name} is already retired", "what_happens")
+    if actions and what_happens not in choices:
+        raise StructureRefused(
+            f"Choose what happens to the {len(actions)} active actions", "what_happens"
+        )
+    wanted = bool(actions) and what_happens == needs_target
+    if wanted and (
+        target is None
+        or target.id == record.id
+        or target.plan_version_id != record.plan_version_id
+        or target.retired_at is not None
+    ):
+        raise StructureRefused(target_missing, target_field)
+    return wanted
+
+
 def retire_priority(
     session: DbSession,
     priority: Priority,
@@ -269,26 +300,19 @@ def retire_priority(
     """Retire a priority; its active actions are first moved or closed, as chosen. Completed
     and closed actions, updates and context stay with it. Returns how many actions moved or
     closed."""
-    if priority.retired_at is not None:
-        raise StructureRefused(f"{priority.name} is already retired", "what_happens")
     actions = active_actions_of(session, priority)
-    if actions and what_happens not in RETIRE_CHOICES:
-        raise StructureRefused(
-            f"Choose what happens to the {len(actions)} active actions", "what_happens"
-        )
-    if (
-        actions
-        and what_happens == "move"
-        and (
-            move_to is None
-            or move_to.id == priority.id
-            or move_to.plan_version_id != priority.plan_version_id
-            or move_to.retired_at is not None
-        )
-    ):
-        raise StructureRefused("Choose the priority the actions move to", "move_to")
+    moving = _check_retiring(
+        priority,
+        actions,
+        what_happens,
+        RETIRE_CHOICES,
+        needs_target="move",
+        target=move_to,
+        target_field="move_to",
+        target_missing="Choose the priority the actions move to",
+    )
     claim_version(session, priority, loaded_version)
-    if actions and what_happens == "move":
+    if moving:
         assert move_to is not None
         position = _next_position(session, Action.position, Action.priority_id, move_to.id)
         for offset, action in enumerate(actions):
@@ -388,21 +412,17 @@ def retire_theme(
 ) -> int:
     """Retire a theme; its active actions keep it in their history, or take another theme in
     its place. Returns how many actions were re-tagged."""
-    if theme.retired_at is not None:
-        raise StructureRefused(f"{theme.name} is already retired", "what_happens")
     actions = actions_with_theme(session, theme)
-    if actions and what_happens not in THEME_RETIRE_CHOICES:
-        raise StructureRefused(
-            f"Choose what happens to the {len(actions)} active actions", "what_happens"
-        )
-    replacing = bool(actions) and what_happens == "replace"
-    if replacing and (
-        replace_with is None
-        or replace_with.id == theme.id
-        or replace_with.plan_version_id != theme.plan_version_id
-        or replace_with.retired_at is not None
-    ):
-        raise StructureRefused("Choose the theme that takes its place", "replace_with")
+    replacing = _check_retiring(
+        theme,
+        actions,
+        what_happens,
+        THEME_RETIRE_CHOICES,
+        needs_target="replace",
+        target=replace_with,
+        target_field="replace_with",
+        target_missing="Choose the theme that takes its place",
+    )
     claim_version(session, theme, loaded_version)
     if replacing:
         assert replace_with is not None
