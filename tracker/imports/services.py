@@ -116,6 +116,23 @@ def _by_lower_name(records: list[Any]) -> dict[str, Any]:
     return {record.name.lower(): record for record in records}
 
 
+def _existing_names(
+    session: DbSession, version: PlanVersion
+) -> tuple[dict[str, Priority], dict[str, Theme], dict[str, Organisation]]:
+    """The version's priorities and themes, and every organisation, by lower-case name; an
+    organisation is also found by its short name, unless another one has that as its name."""
+    priorities = _by_lower_name(
+        list(session.scalars(select(Priority).where(Priority.plan_version_id == version.id)))
+    )
+    themes = _by_lower_name(
+        list(session.scalars(select(Theme).where(Theme.plan_version_id == version.id)))
+    )
+    everyone = list(session.scalars(select(Organisation)))
+    organisations = {o.short_name.lower(): o for o in everyone if o.short_name}
+    organisations.update(_by_lower_name(everyone))
+    return priorities, themes, organisations
+
+
 def preview_import(
     session: DbSession,
     version: PlanVersion,
@@ -135,17 +152,7 @@ def preview_import(
         preview.problems.append(Problem(None, None, "There are no actions under the header row"))
         return preview
 
-    priorities = _by_lower_name(
-        list(session.scalars(select(Priority).where(Priority.plan_version_id == version.id)))
-    )
-    themes = _by_lower_name(
-        list(session.scalars(select(Theme).where(Theme.plan_version_id == version.id)))
-    )
-    organisations: dict[str, Organisation] = {}
-    for organisation in session.scalars(select(Organisation)):
-        organisations[organisation.name.lower()] = organisation
-        if organisation.short_name:
-            organisations.setdefault(organisation.short_name.lower(), organisation)
+    priorities, themes, organisations = _existing_names(session, version)
     users = {
         user.email.lower(): user
         for user in session.scalars(select(User).where(User.active.is_(True)))
@@ -290,17 +297,7 @@ def apply_import(
     """Create what the preview lists, in the caller's transaction (nothing is committed)."""
     if not preview.can_import:
         raise ValueError("this preview has problems or nothing to import")
-    priorities = _by_lower_name(
-        list(session.scalars(select(Priority).where(Priority.plan_version_id == version.id)))
-    )
-    themes = _by_lower_name(
-        list(session.scalars(select(Theme).where(Theme.plan_version_id == version.id)))
-    )
-    organisations: dict[str, Organisation] = {}
-    for organisation in session.scalars(select(Organisation)):
-        organisations.setdefault(organisation.short_name.lower(), organisation)
-        organisations[organisation.name.lower()] = organisation
-    organisations.pop("", None)
+    priorities, themes, organisations = _existing_names(session, version)
 
     next_priority = (
         session.scalar(
