@@ -22,7 +22,7 @@ from tracker.dashboard.services import (
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Action, Organisation, Priority, ReportingPeriod
-from tracker.plans.scope import plan_scope
+from tracker.plans.scope import no_periods_yet, plan_scope
 from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
 
 bp = Blueprint("dashboard", __name__)
@@ -46,13 +46,6 @@ def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
     if period is None:
         abort(404)  # no such period in this plan version, or none at all yet
     return rollup(db.session, scope.version, period), scope.periods
-
-
-def no_periods_yet(heading: str) -> str | None:
-    """The page a plan without reporting periods shows instead of a roll-up, if that is so."""
-    if plan_scope().periods or "period" in request.args:
-        return None
-    return render_template("plans/no_periods.html", heading=heading)
 
 
 @bp.route("/plans/<int:plan_id>/rollup")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from flask import Flask, abort, g, session
+from flask import Flask, abort, g, render_template, request, session
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -82,6 +82,14 @@ def plan_scope() -> PlanScope:
 
 def scope_if_any() -> PlanScope | None:
     return getattr(g, "plan_scope", None)
+
+
+def no_periods_yet(heading: str) -> str | None:
+    """For a page counted by reporting period (roll-up, performance summary): the page that
+    says the plan has no periods yet, when that is so and no period was asked for."""
+    if plan_scope().periods or "period" in request.args:
+        return None
+    return render_template("plans/no_periods.html", heading=heading)
 
 
 def visible_plans() -> list[Plan]:

@@ -23,10 +23,9 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.auth.access import deny_and_record, roles, signed_in
 from tracker.dashboard.services import chosen_period
-from tracker.dashboard.views import no_periods_yet
 from tracker.extensions import db
 from tracker.models import Report, ReportingPeriod, ReportStatus, Role, WordTemplate
-from tracker.plans.scope import enter_version, plan_scope
+from tracker.plans.scope import enter_version, no_periods_yet, plan_scope
 from tracker.reports.content import report_content
 from tracker.reports.document import APPENDIX_TITLE, document_for_report, export_filename
 from tracker.reports.exports import ExportUnavailable
