@@ -95,21 +95,33 @@ class ImportPreview:
 
     def summary_lines(self) -> list[str]:
         """The preview as plain lines, for the command line."""
+
+        def named(what: str, names: list[str]) -> str:
+            return f"{_count(len(names), what)}: {', '.join(names) or '-'}"
+
         lines = [
-            f"{len(self.new_priorities)} new priorities: {', '.join(self.new_priorities) or '-'}",
-            f"{len(self.new_themes)} new themes: {', '.join(self.new_themes) or '-'}",
-            f"{len(self.new_organisations)} new organisations: "
-            f"{', '.join(self.new_organisations) or '-'}",
-            f"{len(self.new_actions)} new actions, {len(self.updates)} with a progress update",
+            named("new priority", self.new_priorities),
+            named("new theme", self.new_themes),
+            named("new organisation", self.new_organisations),
+            f"{_count(len(self.new_actions), 'new action')}, "
+            f"{len(self.updates)} with a progress update",
         ]
         lines += [f"  row {a.row}: {a.title} ({a.priority})" for a in self.new_actions]
         if self.matched:
-            lines.append(f"{len(self.matched)} rows match actions already in the plan:")
+            lines.append(f"{_count(len(self.matched), 'row')} match actions already in the plan:")
             lines += [f"  row {a.row}: {a.title} ({a.priority})" for a in self.matched]
         if self.problems:
-            lines.append(f"{len(self.problems)} problems:")
+            lines.append(f"{_count(len(self.problems), 'problem')}:")
             lines += [f"  {problem}" for problem in self.problems]
         return lines
+
+
+def _count(number: int, noun: str) -> str:
+    """3 new actions, 1 problem, 2 new priorities."""
+    if number == 1:
+        return f"1 {noun}"
+    plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+    return f"{number} {plural}"
 
 
 def _by_lower_name(records: list[Any]) -> dict[str, Any]:
