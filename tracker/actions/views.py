@@ -53,6 +53,7 @@ from tracker.models import (
 )
 from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.services import ActionStatus, action_statuses
+from tracker.redirects import safe_local_path
 from tracker.statuses import NO_UPDATE
 from tracker.widgets import offer_saved_version
 
@@ -88,7 +89,7 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 
 
 def _safe_return(target: str | None, default: str) -> str:
-    return target if target and target.startswith("/") and not target.startswith("//") else default
+    return safe_local_path(target) or default
 
 
 # --- My actions ------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from tracker.auth.throttle import LOCKED_MESSAGE, is_locked, record_attempt
 from tracker.extensions import db, login_manager
 from tracker.models import Role, User, utcnow
 from tracker.plans.scope import default_plan_id
+from tracker.redirects import safe_local_path
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -97,10 +98,9 @@ def _client_address() -> str:
 def _safe_next(target: str | None, user: User | None = None) -> str:
     """Only follow a 'next' that stays on this site, to avoid an open redirect. Without one,
     leads land on their own actions and everyone else on the plan."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target:
-            return target
+    local = safe_local_path(target)
+    if local:
+        return local
     if user is not None and user.role == Role.LEAD and default_plan_id() is not None:
         return url_for("actions.my_actions")
     return url_for("plans.index")
