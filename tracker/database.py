@@ -67,3 +67,14 @@ def claim_version(session: Any, record: Any, loaded_version: int) -> bool:
         return False
     session.expire(record, ["version"])
     return True
+
+
+def take_write_lock(session: Any, lock_id: int) -> None:
+    """Make the rest of this transaction run one at a time among all that name `lock_id`.
+
+    On PostgreSQL this takes a transaction-long advisory lock. SQLite has one writer at a time:
+    a transaction whose first statement writes holds the write lock until it ends, so the
+    caller starts a fresh transaction (commit first) and writes before it reads.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:lock_id)"), {"lock_id": lock_id})

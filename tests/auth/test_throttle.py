@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from unittest import mock
 
+import requests
 from sqlalchemy import func, select
 
 from tests.conftest import sign_in
 from tests.support.factories import TEST_PASSWORD, make_user
+from tests.support.served import csrf_token, gunicorn_serving, threaded_serving
 from tracker.auth import views as auth_views
-from tracker.auth.throttle import WINDOW, is_locked
+from tracker.auth.throttle import ADDRESS_MAX_FAILURES, MAX_FAILURES, WINDOW, is_locked
 from tracker.extensions import db
 from tracker.models import AuditEvent, SignInAttempt, utcnow
 
@@ -57,7 +62,7 @@ def test_four_failures_still_allow_the_right_password(client, session):
 def test_one_address_trying_many_accounts_is_locked(client, session):
     make_user(session, email="target@example.org")
     session.commit()
-    for number in range(5):
+    for number in range(ADDRESS_MAX_FAILURES):
         fail_times(client, f"guess{number}@example.org", 1, address="203.0.113.9")
     response = client.post(
         "/login",
@@ -110,3 +115,74 @@ def test_lock_is_shared_by_every_server_process(app, session, databases):
     finally:
         with other_process.app_context():
             db.engine.dispose()
+
+
+def test_a_success_from_an_address_does_not_reset_its_count(client, session):
+    """An account holder signing in between guesses at other accounts is still stopped."""
+    make_user(session, email="insider@example.org")
+    session.commit()
+    address = "203.0.113.7"
+    for number in range(ADDRESS_MAX_FAILURES):
+        fail_times(client, f"colleague{number}@example.org", 1, address=address)
+        if number == ADDRESS_MAX_FAILURES - 2:
+            signed_in = client.post(
+                "/login",
+                data={
+                    "email": "insider@example.org",
+                    "password": TEST_PASSWORD,
+                    "csrf_token": token(client),
+                },
+                environ_base={"REMOTE_ADDR": address},
+            )
+            assert signed_in.status_code == 302
+            client.post("/logout", data={"csrf_token": token_from_account(client)})
+    response = client.post(
+        "/login",
+        data={
+            "email": "insider@example.org",
+            "password": TEST_PASSWORD,
+            "csrf_token": token(client),
+        },
+        environ_base={"REMOTE_ADDR": address},
+    )
+    assert response.status_code == 429, "the address is locked, whoever signed in from it"
+
+
+def token_from_account(client) -> str:
+    from tests.conftest import csrf_token_from
+
+    return csrf_token_from(client.get("/account").get_data(as_text=True))
+
+
+def _twenty_wrong_passwords_at_once(base_url: str, email: str) -> Counter[int]:
+    def attempt(_: int) -> int:
+        with requests.Session() as http:
+            csrf = csrf_token(http, f"{base_url}/login")
+            barrier.wait()
+            return http.post(
+                f"{base_url}/login",
+                data={"email": email, "password": "wrong-password-here", "csrf_token": csrf},
+                timeout=60,
+            ).status_code
+
+    barrier = threading.Barrier(20)
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        return Counter(pool.map(attempt, range(20)))
+
+
+def test_twenty_simultaneous_guesses_on_the_threaded_server_check_only_five(app, session):
+    make_user(session, email="lead@example.org")
+    session.commit()
+    with threaded_serving(app) as base_url:
+        answers = _twenty_wrong_passwords_at_once(base_url, "lead@example.org")
+    assert answers == {401: MAX_FAILURES, 429: 20 - MAX_FAILURES}
+    checked = session.scalar(select(func.count()).where(SignInAttempt.email == "lead@example.org"))
+    assert checked == MAX_FAILURES, "only the checked guesses are counted"
+
+
+def test_twenty_simultaneous_guesses_under_gunicorn_check_only_five(session, database_url):
+    make_user(session, email="lead@example.org")
+    session.commit()
+    with gunicorn_serving(database_url, workers=4, threads=4) as served:
+        answers = _twenty_wrong_passwords_at_once(served.base_url, "lead@example.org")
+    assert answers == {401: MAX_FAILURES, 429: 20 - MAX_FAILURES}

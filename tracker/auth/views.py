@@ -36,9 +36,16 @@ from tracker.auth.forms import (
 )
 from tracker.auth.passwords import hash_password, needs_rehash, verify_password
 from tracker.auth.sessions import end_session, start_session
-from tracker.auth.throttle import LOCKED_MESSAGE, is_locked, record_attempt
+from tracker.auth.throttle import (
+    LOCKED_MESSAGE,
+    attempt_failed,
+    attempt_succeeded,
+    claim_attempt,
+    record_success,
+    release_attempt,
+)
 from tracker.extensions import db, login_manager
-from tracker.models import Role, User, utcnow
+from tracker.models import Role, SignInAttempt, User, utcnow
 from tracker.plans.scope import default_plan_id
 from tracker.redirects import safe_local_path
 
@@ -106,8 +113,8 @@ def _safe_next(target: str | None, user: User | None = None) -> str:
     return url_for("plans.index")
 
 
-def _complete_sign_in(user: User, email: str) -> Response:
-    record_attempt(db.session, email, _client_address(), True, user)
+def _complete_sign_in(user: User, attempt: SignInAttempt) -> Response:
+    attempt_succeeded(attempt, user)
     record_account_event(db.session, "sign_in", user, actor=user)
     db.session.commit()
     start_session(user)
@@ -139,8 +146,8 @@ def login() -> Response | str | tuple[str, int]:
         return render_template("auth/login.html", form=form), status
 
     email = form.email.data.strip().lower()
-    address = _client_address()
-    if is_locked(db.session, email, address):  # before any password hash is computed
+    attempt = claim_attempt(db.session, email, _client_address())
+    if attempt is None:  # locked: no password hash is computed
         return _refuse(
             "auth/login.html", form, form.email, LOCKED_MESSAGE, "sign_in_locked", email, 429
         )
@@ -153,7 +160,7 @@ def login() -> Response | str | tuple[str, int]:
     else:
         correct = verify_password(user.password_hash, password)
     if not correct:
-        record_attempt(db.session, email, address, False, user)
+        attempt_failed(attempt, user)
         return _refuse(
             "auth/login.html", form, form.email, SIGN_IN_FAILED, "sign_in_failed", email, 401
         )
@@ -162,12 +169,13 @@ def login() -> Response | str | tuple[str, int]:
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     if user.has_two_factor or two_factor.must_use_two_factor(db.session, user):
+        release_attempt(db.session, attempt)
         db.session.commit()
         session.clear()
         session[PENDING] = {"token": user.session_token, "email": email, "at": utcnow().timestamp()}
         step = "auth.two_factor_code" if user.has_two_factor else "auth.two_factor_enrol"
         return redirect(url_for(step, next=request.args.get("next")))
-    return _complete_sign_in(user, email)
+    return _complete_sign_in(user, attempt)
 
 
 def _pending_user() -> User | None:
@@ -192,17 +200,17 @@ def two_factor_code() -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("auth/code.html", form=form), 422 if form.errors else 200
     email = session[PENDING]["email"]
-    if is_locked(db.session, email, _client_address()):
+    attempt = claim_attempt(db.session, email, _client_address(), user)
+    if attempt is None:
         return _refuse(
             "auth/code.html", form, form.code, LOCKED_MESSAGE, "sign_in_locked", email, 429
         )
     code = form.code.data
     if two_factor.verify_code(user, code):
-        return _complete_sign_in(user, email)
+        return _complete_sign_in(user, attempt)
     if two_factor.use_recovery_code(db.session, user, code):
         record_account_event(db.session, "recovery_code_used", user, actor=user)
-        return _complete_sign_in(user, email)
-    record_attempt(db.session, email, _client_address(), False, user)
+        return _complete_sign_in(user, attempt)
     return _refuse("auth/code.html", form, form.code, CODE_FAILED, "two_factor_failed", email, 401)
 
 
@@ -219,7 +227,7 @@ def two_factor_enrol() -> Response | str | tuple[str, int]:
     email = session[PENDING]["email"]
     outcome = _enrol(user, required=True)
     if isinstance(outcome, list):  # confirmed: show the recovery codes, then carry on
-        record_attempt(db.session, email, _client_address(), True, user)
+        record_success(db.session, email, _client_address(), user)
         record_account_event(db.session, "sign_in", user, actor=user)
         db.session.commit()
         start_session(user)
@@ -315,23 +323,24 @@ def set_up_account() -> Response | str | tuple[str, int]:
     form = SetUpAccountForm()
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        address = _client_address()
-        if is_locked(db.session, email, address):
+        attempt = claim_attempt(db.session, email, _client_address())
+        if attempt is None:
             return _refuse(
                 "auth/set_up.html", form, form.code, LOCKED_MESSAGE, "set_up_locked", email, 429
             )
         user = user_for_setup_code(db.session, email, form.code.data)
         if user is None:
-            record_attempt(db.session, email, address, False, None)
             message = (
                 "Enter the email address and the set-up code you were given (codes last 7 days)"
             )
             return _refuse(
                 "auth/set_up.html", form, form.code, message, "set_up_failed", email, 401
             )
+        release_attempt(db.session, attempt)  # the code was right: not a failure
         try:
             set_password(user, form.new_password.data)
         except AccountError as error:
+            db.session.commit()
             form.new_password.errors = [str(error)]
         else:
             record_account_event(db.session, "password_set", user, actor=user)

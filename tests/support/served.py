@@ -1,0 +1,120 @@
+"""The app served as people meet it: gunicorn in its own processes, or a threaded server.
+
+Drills and concurrency tests talk to these over HTTP with one `requests` session per person,
+so cookies and CSRF tokens work as in a browser.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.support.databases import TEST_SECRET_KEY
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class Gunicorn:
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+
+def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes] | None) -> None:
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode} before serving")
+        try:
+            if requests.get(f"{base_url}/login", timeout=10).status_code == 200:
+                return
+        except (requests.ConnectionError, requests.Timeout):
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{base_url} did not start serving within 30 s")
+
+
+@contextmanager
+def gunicorn_serving(
+    database_url: str, workers: int = 4, threads: int = 1, **environment: str
+) -> Iterator[Gunicorn]:
+    """gunicorn as `make serve` runs it (its own worker processes), on a free local port."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY, **environment}
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--workers",
+            str(workers),
+            "--threads",
+            str(threads),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--graceful-timeout",
+            "5",
+            "wsgi:app",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_serving(base_url, process)
+        yield Gunicorn(base_url, process)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stderr:
+            process.stderr.close()
+
+
+@contextmanager
+def threaded_serving(app: Flask) -> Iterator[str]:
+    """The app in this process on Werkzeug's threaded server, as `flask run` serves it."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+
+
+def csrf_token(http: requests.Session, url: str) -> str:
+    match = CSRF_FIELD.search(http.get(url, timeout=30).text)
+    assert match, f"{url} has no CSRF token"
+    return match.group(1)
