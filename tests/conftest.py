@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from tests.support.databases import BACKENDS, TEST_SECRET_KEY
+from tests.support.databases import BACKENDS, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
 from tracker import create_app
 from tracker.auth.passwords import hash_password
 from tracker.extensions import db
@@ -104,6 +104,7 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SECRET_KEY": TEST_SECRET_KEY,
+        "ENCRYPTION_KEYS": [TEST_ENCRYPTION_KEY],
         **overrides,
     }
     application = create_app(config, instance_path=str(instance_path))

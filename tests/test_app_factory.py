@@ -8,6 +8,7 @@ import stat
 from concurrent.futures import ProcessPoolExecutor
 
 import pytest
+from cryptography.fernet import Fernet
 
 from tracker import ConfigError, create_app
 from tracker.config import load_or_create_secret_key, normalise_database_url
@@ -22,6 +23,7 @@ def clean_environment(monkeypatch):
         "SESSION_COOKIE_SECURE",
         "TWO_FACTOR_REQUIRED_ROLES",
         "SESSION_IDLE_MINUTES",
+        "ENCRYPTION_KEYS",
     ):
         monkeypatch.delenv(name, raising=False)
 
@@ -107,13 +109,43 @@ def test_two_factor_roles_setting_is_checked_at_start_up(clean_environment, monk
 
 def test_production_config_marks_session_cookie_secure(clean_environment, monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_ENV", "production")
+    monkeypatch.setenv("ENCRYPTION_KEYS", Fernet.generate_key().decode())
     app = create_app(instance_path=str(tmp_path))
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     response = app.test_client().get("/login")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")
-    assert "Secure" in response.headers["Set-Cookie"]
+    cookie = response.headers["Set-Cookie"]
+    assert cookie.startswith("__Host-session="), "a cookie no subdomain or plain page can set"
+    assert "Secure" in cookie
+    assert "Path=/" in cookie
+    assert "Domain" not in cookie
+
+
+def test_production_refuses_to_start_without_an_encryption_key(
+    clean_environment, monkeypatch, tmp_path
+):
+    monkeypatch.setenv("TRACKER_ENV", "production")
+    with pytest.raises(ConfigError, match="ENCRYPTION_KEYS is not set"):
+        create_app(instance_path=str(tmp_path))
+    monkeypatch.setenv("ENCRYPTION_KEYS", "not-a-key")
+    with pytest.raises(ConfigError, match="key 1 is not a Fernet key"):
+        create_app(instance_path=str(tmp_path))
+
+
+def test_away_from_production_an_encryption_key_is_made_once_and_kept(clean_environment, tmp_path):
+    first = create_app(instance_path=str(tmp_path)).config["ENCRYPTION_KEYS"]
+    again = create_app(instance_path=str(tmp_path)).config["ENCRYPTION_KEYS"]
+    assert first == again == [(tmp_path / "encryption_key").read_text()]
+
+
+def test_pages_and_downloads_are_never_cached_but_static_files_are(client):
+    assert client.get("/login").headers["Cache-Control"] == "no-store"
+    assert client.get("/plans").headers["Cache-Control"] == "no-store", "even a redirect"
+    static = client.get("/static/css/tracker.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()
 
 
 def test_security_headers_on_every_page(client):

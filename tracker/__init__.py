@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,8 +14,12 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker.arguments import RecordIdConverter
 from tracker.auth.access import enforce_access_rule
 from tracker.auth.sessions import expire_stale_session
 from tracker.config import (
@@ -22,6 +27,7 @@ from tracker.config import (
     ConfigError,
     ProductionConfig,
     config_from_environment,
+    load_encryption_keys,
     load_or_create_secret_key,
 )
 from tracker.database import check_database_reachable, engine_options_for
@@ -55,6 +61,16 @@ def create_app(
         app.config.update(test_config)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = load_or_create_secret_key(app.instance_path)
+    if not app.config.get("ENCRYPTION_KEYS"):
+        app.config["ENCRYPTION_KEYS"] = load_encryption_keys(app.instance_path, production)
+    if app.config["SESSION_COOKIE_SECURE"]:
+        # Browsers only accept a __Host- cookie sent over HTTPS for this exact host and path:
+        # no subdomain and no plain-HTTP page can set or overwrite the session.
+        app.config.setdefault("SESSION_COOKIE_NAME", "session")
+        if app.config["SESSION_COOKIE_NAME"] == "session":
+            app.config["SESSION_COOKIE_NAME"] = "__Host-session"
+        app.config["SESSION_COOKIE_PATH"] = "/"
+        app.config["SESSION_COOKIE_DOMAIN"] = None
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options_for(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -62,6 +78,7 @@ def create_app(
         # One reverse proxy in front: trust its X-Forwarded-For/-Proto, no more.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)  # type: ignore[method-assign]
 
+    app.url_map.converters["int"] = RecordIdConverter  # before any route is added
     _init_templates(app)
     _init_extensions(app)
     init_plan_scope(app)
@@ -146,7 +163,11 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
-    from tracker.auth.cli import create_user_command, reset_password_command
+    from tracker.auth.cli import (
+        create_user_command,
+        reset_password_command,
+        rotate_encryption_keys_command,
+    )
     from tracker.imports.cli import import_plan_command
     from tracker.plans.cli import seed_demo_command
     from tracker.reports.cli import export_command
@@ -155,6 +176,7 @@ def _register_cli(app: Flask) -> None:
         seed_demo_command,
         create_user_command,
         reset_password_command,
+        rotate_encryption_keys_command,
         export_command,
         import_plan_command,
     ):
@@ -189,8 +211,38 @@ def _register_error_handlers(app: Flask) -> None:
         return render_template("errors/403.html"), 403
 
     @app.errorhandler(404)
-    def not_found(error: Exception) -> tuple[str, int]:
-        return render_template("errors/404.html"), 404
+    def not_found(error: NotFound) -> tuple[str, int]:
+        return render_template("errors/404.html", reason=_own_description(error)), 404
+
+    @app.errorhandler(400)
+    @app.errorhandler(405)
+    def bad_request(error: HTTPException) -> tuple[str, int]:
+        status = error.code or 400
+        return render_template("errors/refused.html", reason=_own_description(error)), status
+
+    def _own_description(error: HTTPException) -> str | None:
+        """The message a view gave with abort(), not Werkzeug's generic one."""
+        return error.description if error.description != type(error).description else None
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(SQLAlchemyTimeoutError)
+    def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+        # Locked (SQLite waited its busy timeout) or unreachable: the transaction is gone, so
+        # nothing was saved. The page is drawn without asking the database anything.
+        app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
+        with contextlib.suppress(SQLAlchemyError):  # the connection itself may be gone
+            db.session.rollback()
+        return (
+            render_template("errors/503.html", without_database=True),
+            503,
+            {"Retry-After": "5"},
+        )
+
+    @app.errorhandler(500)
+    def server_error(error: InternalServerError) -> tuple[str, int]:
+        with contextlib.suppress(SQLAlchemyError):  # the connection itself may be gone
+            db.session.rollback()
+        return render_template("errors/500.html", without_database=True), 500
 
     @app.errorhandler(413)
     def too_large(error: Exception) -> tuple[str, int]:

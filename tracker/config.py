@@ -71,13 +71,47 @@ def load_or_create_secret_key(instance_path: str) -> str:
     from_env = os.environ.get("SECRET_KEY", "").strip()
     if from_env:
         return from_env
-    key_file = Path(instance_path) / "secret_key"
+    return _load_or_create_instance_file(instance_path, "secret_key", secrets.token_hex(32))
+
+
+def load_encryption_keys(instance_path: str, production: bool) -> list[str]:
+    """ENCRYPTION_KEYS (Fernet keys, newest first, comma-separated) from the environment; away
+    from production, one generated once and kept in instance/ when none is given."""
+    from cryptography.fernet import Fernet
+
+    from_env = [key.strip() for key in os.environ.get("ENCRYPTION_KEYS", "").split(",")]
+    keys = [key for key in from_env if key]
+    if not keys:
+        if production:
+            raise ConfigError(
+                "ENCRYPTION_KEYS is not set: it encrypts two-factor secrets in the database. "
+                "Make one with: python3 -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
+        keys = [
+            _load_or_create_instance_file(
+                instance_path, "encryption_key", Fernet.generate_key().decode()
+            )
+        ]
+    for position, key in enumerate(keys, start=1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ConfigError(
+                f"ENCRYPTION_KEYS: key {position} is not a Fernet key "
+                "(32 bytes, URL-safe base64: 44 characters ending in '=')"
+            ) from None
+    return keys
+
+
+def _load_or_create_instance_file(instance_path: str, name: str, key: str) -> str:
+    """The key kept in instance/<name>, written there first if there is none."""
+    key_file = Path(instance_path) / name
     if key_file.exists():
         return key_file.read_text().strip()
-    key = secrets.token_hex(32)
     # Write the key in full to a private temporary file, then link it into place: linking
     # fails if the file exists, so two workers starting together agree on one complete key.
-    fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key-")
+    fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=f".{name}-")
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(key)

@@ -10,6 +10,7 @@ from sqlalchemy import event, text, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from tracker.arguments import LARGEST_RECORD_ID
 from tracker.config import ConfigError, database_url_for_display
 from tracker.extensions import db
 
@@ -56,6 +57,8 @@ def claim_version(session: Any, record: Any, loaded_version: int) -> bool:
     The statement is atomic in SQLite and PostgreSQL alike: of several saves made from the
     same loaded version, the first moves the version on and every other one matches no row.
     """
+    if not 0 <= loaded_version <= LARGEST_RECORD_ID:
+        return False  # a crafted version no row can have (and no database column can hold)
     model = type(record)
     claimed = session.execute(
         update(model)

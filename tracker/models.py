@@ -38,6 +38,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
+from tracker.encryption import EncryptedString
 from tracker.extensions import db
 
 
@@ -184,7 +185,7 @@ class User(UserMixin, db.Model):  # type: ignore[name-defined]
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     # Time-based one-time codes: the shared secret, when enrolment was confirmed, and the
     # last time-step accepted, so that no code is accepted twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(EncryptedString)  # encrypted at rest
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
     # A single-use link for setting a password (invitations and resets); only its hash is kept.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, current_app, request
 
 # No inline script or style anywhere: scripts and styles come from our own static files.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -32,6 +32,10 @@ def add_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    if request.endpoint != "static":
+        # Pages and downloads hold a partnership's data: no browser or proxy keeps a copy, so
+        # the Back button after signing out on a shared computer shows nothing.
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

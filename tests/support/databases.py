@@ -20,12 +20,19 @@ from tracker import create_app
 from tracker.extensions import db
 
 TEST_SECRET_KEY = "test-only-secret-key"
+# A fixed Fernet key, so the suite's apps and the servers it starts read each other's rows.
+TEST_ENCRYPTION_KEY = "dGVzdC1vbmx5LWVuY3J5cHRpb24ta2V5LTMyLWJ5dGU="
 
 
 def migrate_to_head(url: str, instance_path: Path) -> None:
     """Run every migration against the database at url."""
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": TEST_SECRET_KEY},
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": TEST_SECRET_KEY,
+            "ENCRYPTION_KEYS": [TEST_ENCRYPTION_KEY],
+        },
         instance_path=str(instance_path),
     )
     with app.app_context():

@@ -23,7 +23,7 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
-from tests.support.databases import TEST_SECRET_KEY
+from tests.support.databases import TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -65,7 +65,13 @@ def gunicorn_serving(
 ) -> Iterator[Gunicorn]:
     """gunicorn as `make serve` runs it (its own worker processes), on a free local port."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET_KEY, **environment}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": TEST_SECRET_KEY,
+        "ENCRYPTION_KEYS": TEST_ENCRYPTION_KEY,
+        **environment,
+    }
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,

@@ -36,6 +36,7 @@ from tracker.actions.services import (
     open_period_for,
     record_update,
 )
+from tracker.arguments import record_id
 from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_edit_action, can_manage_priority, editable_action_ids
 from tracker.extensions import db
@@ -103,8 +104,8 @@ def _my_actions_context() -> dict[str, Any]:
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     filters = {
-        "priority": request.args.get("priority", type=int),
-        "theme": request.args.get("theme", type=int),
+        "priority": request.args.get("priority", type=record_id),
+        "theme": request.args.get("theme", type=record_id),
         "rag": request.args.get("rag") if request.args.get("rag") in RAG_FILTERS else None,
         "due": request.args.get("due") == "yes",
     }
@@ -135,7 +136,9 @@ def _my_actions_context() -> dict[str, Any]:
             .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
             .order_by(Theme.position)
         ).all(),
-        "query": {key: value for key, value in request.args.items() if value},
+        # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
+        # not reach its own parameters.
+        "query": {key: value for key, value in request.args.items() if value and key in filters},
         "can_edit": True,  # every action listed here is one this user may update
     }
 
@@ -232,7 +235,7 @@ def detail(action_id: int) -> Response:
     action = _load_action(action_id)
     form = UpdateForm(formdata=None, version=action.version)
     correcting = None
-    correct_id = request.args.get("correct", type=int)
+    correct_id = request.args.get("correct", type=record_id)
     if correct_id:
         correcting = db.session.get(Update, correct_id)
         if correcting is None or correcting.action_id != action.id:

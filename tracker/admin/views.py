@@ -21,6 +21,7 @@ from tracker.admin.services import (
     organisation_user_counts,
     organisations,
 )
+from tracker.arguments import record_id
 from tracker.audit import record_account_event
 from tracker.auth import two_factor
 from tracker.auth.access import roles
@@ -226,9 +227,8 @@ def _parse_date(value: str | None) -> date | None:
 @roles(Role.ADMIN, Role.COORDINATOR)
 def audit_log() -> str:
     args = request.args
-    actor = args.get("actor", "")
     audit_filter = AuditFilter(
-        actor_id=int(actor) if actor.isdigit() else None,
+        actor_id=args.get("actor", type=record_id),
         verb=args.get("verb", ""),
         entity_type=args.get("entity", ""),
         date_from=_parse_date(args.get("from")),
@@ -236,13 +236,16 @@ def audit_log() -> str:
     )
     page = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
     events, total = audit_page(db.session, audit_filter, page)
+    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    if page > pages:
+        abort(404, description=f"There is no page {page} of this list: it has {pages}.")
     verbs, entity_types = audit_choices(db.session)
     return render_template(
         "admin/audit.html",
         events=events,
         total=total,
         page=page,
-        pages=max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1),
+        pages=pages,
         audit_filter=audit_filter,
         users=all_users(db.session),
         verbs=verbs,

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tracker.audit import acting_as, record_account_event
 from tracker.auth.accounts import AccountError, create_user, set_password
+from tracker.encryption import SecretUnreadable, rotate_encryption
 from tracker.extensions import db
 from tracker.models import Organisation, PlanVersion, Priority, Role, User
 
@@ -101,3 +102,21 @@ def reset_password_command(email: str, password_stdin: bool) -> None:
     record_account_event(db.session, "password_reset_from_cli", user)
     db.session.commit()
     click.echo(f"Password changed for {user.email}; their other sessions have been signed out.")
+
+
+@click.command("rotate-encryption-keys")
+@with_appcontext
+def rotate_encryption_keys_command() -> None:
+    """Re-encrypt two-factor secrets with the first key in ENCRYPTION_KEYS.
+
+    Put the new key first, keep the old ones after it, run this, then drop the old keys.
+    """
+    try:
+        count = rotate_encryption(db.session)
+    except SecretUnreadable as error:
+        _fail(str(error))
+    db.session.commit()
+    click.echo(
+        f"Re-encrypted {count} two-factor secret{'' if count == 1 else 's'} "
+        "with the first key in ENCRYPTION_KEYS."
+    )

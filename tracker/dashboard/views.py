@@ -9,6 +9,7 @@ from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from tracker.arguments import record_id
 from tracker.auth.access import signed_in
 from tracker.dashboard.charts import stacked_bars
 from tracker.dashboard.services import (
@@ -84,9 +85,9 @@ def drilldown() -> Response | str:
         return empty
     result, periods = _rollup_from_request()
     filters: dict[str, Any] = {
-        "priority_id": request.args.get("priority", type=int),
-        "theme_id": request.args.get("theme", type=int),
-        "organisation_id": request.args.get("organisation", type=int),
+        "priority_id": request.args.get("priority", type=record_id),
+        "theme_id": request.args.get("theme", type=record_id),
+        "organisation_id": request.args.get("organisation", type=record_id),
         "status": request.args.get("status") if request.args.get("status") in STATUSES else None,
     }
     rows = actions_in_rollup(db.session, result.version, result.period, **filters)

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, redirect, request, url_for
 from werkzeug.wrappers import Response
 
+from tracker.arguments import record_id
 from tracker.auth.access import signed_in
 from tracker.plans.scope import default_plan_id, visible_plans
 
@@ -35,7 +36,7 @@ OLD_ADDRESSES = {
 
 
 def _plan_for_old_address() -> int | None:
-    asked = request.args.get("plan", type=int)
+    asked = request.args.get("plan", type=record_id)
     if asked is not None and asked in {plan.id for plan in visible_plans()}:
         return asked
     return default_plan_id()

@@ -300,7 +300,7 @@ def download(report_id: int, fmt: str) -> Response:
 @bp.route("/admin/word-template", methods=["GET", "POST"])
 @roles(Role.ADMIN)
 def word_template() -> BaseResponse | tuple[str, int]:
-    from tracker.reports.exports.word import check_word_template
+    from tracker.reports.exports.word import check_word_template, cleaned_word_template
 
     form = WordTemplateForm()
     problem = None
@@ -318,7 +318,11 @@ def word_template() -> BaseResponse | tuple[str, int]:
                 if replaced is not None:
                     db.session.delete(replaced)
                 db.session.add(
-                    WordTemplate(filename=upload.filename, content=data, uploaded_by=current_user)
+                    WordTemplate(
+                        filename=upload.filename,
+                        content=cleaned_word_template(data),
+                        uploaded_by=current_user,
+                    )
                 )
                 db.session.commit()
                 flash(

@@ -32,6 +32,7 @@ from docx.text.paragraph import Paragraph
 
 from tracker.reports.document import APPENDIX_TITLE, PROGRESS_HEADING
 from tracker.reports.exports import xml_text
+from tracker.reports.exports.word_safety import remove_external_links, unsafe_package_reason
 from tracker.statuses import RAG_COLOURS, STATUS_LABELS
 
 MAX_TEMPLATE_BYTES = 5 * 1024 * 1024
@@ -69,6 +70,9 @@ def check_word_template(data: bytes) -> list[str]:
         return [not_word]
     if unpacked > MAX_TEMPLATE_UNPACKED_BYTES:
         return ["The Word template unpacks to more than 50 MB: save it without embedded media"]
+    unsafe = unsafe_package_reason(data)
+    if unsafe:
+        return [unsafe]
     try:
         Document(BytesIO(data))
     except (PackageNotFoundError, ValueError, KeyError):
@@ -80,6 +84,16 @@ def check_word_template(data: bytes) -> list[str]:
     return []
 
 
+def cleaned_word_template(data: bytes) -> bytes:
+    """The template as it is kept: links to anything outside the document removed (exports
+    remove them again, for templates kept before this was done)."""
+    word = Document(BytesIO(data))
+    remove_external_links(word)
+    output = BytesIO()
+    word.save(output)
+    return output.getvalue()
+
+
 # Setting up the document
 
 
@@ -89,6 +103,7 @@ def _start_from(template: bytes | None) -> WordDocument:
         _default_page_set_up(word)
         return word
     word = Document(BytesIO(template))
+    remove_external_links(word)
     body = word.element.body
     for child in list(body):
         if child.tag != qn("w:sectPr"):  # keep the page set-up, headers and footers

@@ -1,0 +1,29 @@
+"""Reading numbers from addresses and query strings without trusting their size.
+
+A database key is a 32-bit integer on PostgreSQL and SQLite refuses integers beyond 64 bits, so
+a crafted `?priority=99999999999999999999` or `/actions/1e30` must be "no such record", not a
+database error.
+"""
+
+from __future__ import annotations
+
+from werkzeug.routing import IntegerConverter
+
+LARGEST_RECORD_ID = 2**31 - 1
+
+
+def record_id(text: str) -> int:
+    """For `request.args.get(name, type=record_id)`: a possible record id, else ValueError
+    (which `get` turns into None, as for any other unreadable value)."""
+    value = int(text)
+    if not 1 <= value <= LARGEST_RECORD_ID:
+        raise ValueError(f"{text!r} is not a record id")
+    return value
+
+
+class RecordIdConverter(IntegerConverter):
+    """`<int:…>` in routes: an address with a number too large for a key is not found."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002 - Werkzeug's own parameter name
+        kwargs.setdefault("max", LARGEST_RECORD_ID)
+        super().__init__(map, *args, **kwargs)
