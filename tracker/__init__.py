@@ -72,7 +72,7 @@ def create_app(
         app.config["SESSION_COOKIE_PATH"] = "/"
         app.config["SESSION_COOKIE_DOMAIN"] = None
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options_for(
-        app.config["SQLALCHEMY_DATABASE_URI"]
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_BUSY_SECONDS"]
     )
     if production:
         # One reverse proxy in front: trust its X-Forwarded-For/-Proto, no more.
@@ -232,17 +232,19 @@ def _register_error_handlers(app: Flask) -> None:
         app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
         with contextlib.suppress(SQLAlchemyError):  # the connection itself may be gone
             db.session.rollback()
-        return (
-            render_template("errors/503.html", without_database=True),
-            503,
-            {"Retry-After": "5"},
-        )
+        return _render_without_database("errors/503.html"), 503, {"Retry-After": "5"}
 
     @app.errorhandler(500)
     def server_error(error: InternalServerError) -> tuple[str, int]:
         with contextlib.suppress(SQLAlchemyError):  # the connection itself may be gone
             db.session.rollback()
-        return render_template("errors/500.html", without_database=True), 500
+        return _render_without_database("errors/500.html"), 500
+
+    def _render_without_database(template: str) -> str:
+        # Not render_template: its context processors ask the database who is signed in.
+        return app.jinja_env.get_template(template).render(
+            without_database=True, service_name=app.config["SERVICE_NAME"]
+        )
 
     @app.errorhandler(413)
     def too_large(error: Exception) -> tuple[str, int]:

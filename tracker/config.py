@@ -32,6 +32,8 @@ class Config:
     # The largest thing anyone sends is a Word template (up to 5 MB); refuse anything far larger
     # before reading it.
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # A save that finds another writer busy waits this long for it, then gets "busy, try again".
+    DATABASE_BUSY_SECONDS = 5.0
 
 
 class ProductionConfig(Config):
@@ -155,6 +157,14 @@ def config_from_environment(instance_path: str) -> dict[str, object]:
         if not idle.isdigit() or int(idle) < 1:
             raise ConfigError("SESSION_IDLE_MINUTES must be a whole number of minutes, 1 or more")
         settings["SESSION_IDLE_MINUTES"] = int(idle)
+    busy = os.environ.get("DATABASE_BUSY_SECONDS", "").strip()
+    if busy:
+        try:
+            settings["DATABASE_BUSY_SECONDS"] = float(busy)
+        except ValueError:
+            raise ConfigError("DATABASE_BUSY_SECONDS must be a number of seconds") from None
+        if not 0 < float(busy) <= 60:
+            raise ConfigError("DATABASE_BUSY_SECONDS must be more than 0 and at most 60")
     if os.environ.get("SESSION_COOKIE_SECURE"):
         settings["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"] == "1"
     return settings

@@ -24,15 +24,21 @@ def _configure_sqlite_connection(dbapi_connection: Any, connection_record: Any) 
     cursor.execute("PRAGMA foreign_keys = ON")
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.execute("PRAGMA synchronous = NORMAL")
-    cursor.execute("PRAGMA busy_timeout = 5000")
     cursor.close()
 
 
-def engine_options_for(url: str) -> dict[str, Any]:
-    """Engine options per backend: a bounded connect time for PostgreSQL."""
+def engine_options_for(url: str, busy_seconds: float = 5.0) -> dict[str, Any]:
+    """Engine options per backend: a bounded connect time for PostgreSQL, and how long a write
+    waits for a lock someone else holds (SQLite retries until then) before it gives up and the
+    person is told the tracker is busy."""
     options: dict[str, Any] = {"pool_pre_ping": True}
     if url.startswith("postgresql"):
-        options["connect_args"] = {"connect_timeout": 10}
+        options["connect_args"] = {
+            "connect_timeout": 10,
+            "options": f"-c lock_timeout={int(busy_seconds * 1000)}",
+        }
+    else:
+        options["connect_args"] = {"timeout": busy_seconds}
     return options
 
 

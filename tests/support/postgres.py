@@ -89,6 +89,10 @@ class ThrowawayPostgres:
             "UTF8",
             "--no-sync",
         )
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start (or start again, after stop_server) the server on the same data and port."""
         options = " ".join(
             [
                 f"-p {self.port}",
@@ -119,15 +123,21 @@ class ThrowawayPostgres:
     def url(self, dbname: str = "postgres") -> str:
         return f"postgresql+psycopg://{self.user}@127.0.0.1:{self.port}/{dbname}"
 
+    def stop_server(self) -> None:
+        """Stop the server as an outage would, keeping its data for start_server."""
+        self._run(
+            str(self.bindir / "pg_ctl"),
+            "--pgdata",
+            str(self.datadir),
+            "--mode",
+            "immediate",
+            "stop",
+        )
+
     def stop(self) -> None:
         try:
-            self._run(
-                str(self.bindir / "pg_ctl"),
-                "--pgdata",
-                str(self.datadir),
-                "--mode",
-                "immediate",
-                "stop",
-            )
+            self.stop_server()
+        except PostgresUnavailable:
+            pass  # already stopped (a drill that failed while the server was down)
         finally:
             shutil.rmtree(self.workdir, ignore_errors=True)

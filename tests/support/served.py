@@ -12,12 +12,14 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import requests
 from flask import Flask
@@ -39,6 +41,12 @@ def free_port() -> int:
 class Gunicorn:
     base_url: str
     process: subprocess.Popen[bytes]
+    log: IO[bytes]
+
+    def log_text(self) -> str:
+        """What gunicorn and the app have logged so far, for a failing drill's message."""
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def worker_pids(self) -> list[int]:
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
@@ -65,6 +73,7 @@ def gunicorn_serving(
 ) -> Iterator[Gunicorn]:
     """gunicorn as `make serve` runs it (its own worker processes), on a free local port."""
     port = free_port()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - closed when the server stops
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -90,12 +99,14 @@ def gunicorn_serving(
         cwd=PROJECT_ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        # A file, not a pipe: nobody reads a pipe while the drill runs, and a full one would
+        # block every worker that logs.
+        stderr=log,
     )
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_serving(base_url, process)
-        yield Gunicorn(base_url, process)
+        yield Gunicorn(base_url, process, log)
     finally:
         process.send_signal(signal.SIGTERM)
         try:
@@ -103,8 +114,7 @@ def gunicorn_serving(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
-        if process.stderr:
-            process.stderr.close()
+        log.close()
 
 
 @contextmanager
