@@ -168,6 +168,7 @@ def _register_cli(app: Flask) -> None:
         reset_password_command,
         rotate_encryption_keys_command,
     )
+    from tracker.backup import backup_command, restore_command
     from tracker.imports.cli import import_plan_command
     from tracker.plans.cli import seed_demo_command
     from tracker.reports.cli import export_command
@@ -179,6 +180,8 @@ def _register_cli(app: Flask) -> None:
         rotate_encryption_keys_command,
         export_command,
         import_plan_command,
+        backup_command,
+        restore_command,
     ):
         app.cli.add_command(command)
     try:

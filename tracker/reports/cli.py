@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from tracker.extensions import db
+from tracker.files import write_atomically
 from tracker.models import Report, ReportingPeriod
 from tracker.reports.document import document_for_period, document_for_report
 from tracker.reports.exports import ExportUnavailable
@@ -53,9 +54,11 @@ def export_command(report_id: int | None, period_id: int | None, fmt: str, outpu
     except ExportUnavailable as reason:
         raise click.ClickException(str(reason)) from None
     try:
-        output.write_bytes(data)
+        write_atomically(output, data)
     except OSError as error:
-        raise click.ClickException(f"could not write {output}: {error.strerror}") from None
+        raise click.ClickException(
+            f"could not write {output}: {error.strerror} (any earlier file there is unchanged)"
+        ) from None
     click.echo(
         f"Wrote {output} ({len(data):,} bytes): {document['header']['subject']}, "
         f"{document['content']['period']['name']}, {document['status']['label'].lower()}."
