@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 PORT ?= 5000
 BENCH_DB := $(CURDIR)/instance/bench.db
+# Tools for the lock files and the audit; not needed to run or test the app.
+PIP_TOOLS_VERSION := 7.6.2
+PIP_AUDIT_VERSION := 2.10.1
 # Report exports are timed on a plan version of 300 actions (1,800 over 3 plans × 2 versions).
 BENCH_REPORT_DB := $(CURDIR)/instance/bench-report.db
 
@@ -15,7 +18,7 @@ RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 font
 	fonts-symbola
 TEST_SYSTEM_PACKAGES := postgresql chromium $(RUN_SYSTEM_PACKAGES)
 
-.PHONY: run serve install test lint bench assets system-packages run-system-packages clean
+.PHONY: run serve install test lint bench assets lock audit system-packages run-system-packages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
@@ -23,12 +26,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable .
+# Exactly the versions the suite was run with, checked against their hashes; the app itself
+# is then installed on top without letting pip pick anything else.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps --requirement requirements.lock
+	$(BIN)/pip install --quiet --no-deps --editable .
 	@touch $@
 
-$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet --editable '.[test]'
+$(VENV)/.installed-test: pyproject.toml requirements-test.lock | $(BIN)/python
+	$(BIN)/pip install --quiet --require-hashes --no-deps --requirement requirements-test.lock
+	$(BIN)/pip install --quiet --no-deps --editable .
 	@touch $@ $(VENV)/.installed
 
 ## run: set up, migrate the SQLite database in instance/, load the demo plan if empty, serve
@@ -92,6 +99,19 @@ assets: $(VENV)/.installed
 	node -e "for (const name of ['govuk-frontend', 'htmx.org', 'axe-core', 'sass']) \
 		console.log(name + ' ' + JSON.parse(require('fs').readFileSync('node_modules/' + name + '/package.json')).version)" \
 		> static/vendor/VERSIONS.txt
+
+## lock: re-resolve requirements.lock and requirements-test.lock from pyproject.toml (newest allowed)
+lock: | $(BIN)/python
+	$(BIN)/pip install --quiet "pip-tools==$(PIP_TOOLS_VERSION)"
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --upgrade -o requirements.lock pyproject.toml
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+		--no-emit-find-links --upgrade --extra test -o requirements-test.lock pyproject.toml
+
+## audit: known vulnerabilities in the locked Python and npm packages (where the services answer)
+audit: $(VENV)/.installed-test
+	@$(BIN)/pip install --quiet "pip-audit==$(PIP_AUDIT_VERSION)"
+	@BIN=$(BIN) .ci/audit
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
