@@ -30,7 +30,11 @@ from tracker.config import (
     load_encryption_keys,
     load_or_create_secret_key,
 )
-from tracker.database import check_database_reachable, engine_options_for
+from tracker.database import (
+    check_database_reachable,
+    database_is_unavailable,
+    engine_options_for,
+)
 from tracker.extensions import csrf, db, login_manager, migrate
 from tracker.extensions import htmx as htmx_extension  # tracker.htmx is the helper module
 from tracker.plans.scope import enter_plan_from_address, init_plan_scope
@@ -66,11 +70,9 @@ def create_app(
     if app.config["SESSION_COOKIE_SECURE"]:
         # Browsers only accept a __Host- cookie sent over HTTPS for this exact host and path:
         # no subdomain and no plain-HTTP page can set or overwrite the session.
-        app.config.setdefault("SESSION_COOKIE_NAME", "session")
         if app.config["SESSION_COOKIE_NAME"] == "session":
             app.config["SESSION_COOKIE_NAME"] = "__Host-session"
         app.config["SESSION_COOKIE_PATH"] = "/"
-        app.config["SESSION_COOKIE_DOMAIN"] = None
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options_for(
         app.config["SQLALCHEMY_DATABASE_URI"], app.config["DATABASE_BUSY_SECONDS"]
     )
@@ -232,6 +234,8 @@ def _register_error_handlers(app: Flask) -> None:
     def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
         # Locked (SQLite waited its busy timeout) or unreachable: the transaction is gone, so
         # nothing was saved. The page is drawn without asking the database anything.
+        if not database_is_unavailable(error):
+            raise error  # a fault of ours (SQLite reports "no such table" the same way): a 500
         app.logger.warning("database unavailable: %s", str(error).splitlines()[0])
         with contextlib.suppress(SQLAlchemyError):  # the connection itself may be gone
             db.session.rollback()

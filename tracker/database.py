@@ -8,7 +8,8 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import event, text, update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 
 from tracker.arguments import LARGEST_RECORD_ID
 from tracker.config import ConfigError, database_url_for_display
@@ -40,6 +41,27 @@ def engine_options_for(url: str, busy_seconds: float = 5.0) -> dict[str, Any]:
     else:
         options["connect_args"] = {"timeout": busy_seconds}
     return options
+
+
+# What SQLite says when the file is busy or cannot be reached, as opposed to a fault in a
+# query (it reports "no such table" as an OperationalError too).
+_SQLITE_UNAVAILABLE = ("locked", "busy", "unable to open", "disk i/o error")
+
+
+def database_is_unavailable(error: Exception) -> bool:
+    """True for a lock timeout or a lost or refused connection: worth trying again later."""
+    if isinstance(error, SQLAlchemyTimeoutError):
+        return True  # no connection free in the pool
+    if not isinstance(error, OperationalError):
+        return False
+    if error.connection_invalidated:
+        return True
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        return any(phrase in str(original).lower() for phrase in _SQLITE_UNAVAILABLE)
+    # psycopg raises OperationalError for refused or dropped connections and lock timeouts;
+    # faults in a query are ProgrammingError or DataError.
+    return True
 
 
 def check_database_reachable(app: Flask) -> None:

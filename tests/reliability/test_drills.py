@@ -241,6 +241,7 @@ def test_postgresql_stopped_and_started_under_a_running_app(databases, tmp_path)
             load_demo_plan(db.session)
             db.session.commit()
             action_id = db.session.scalar(select(func.min(Action.id)))
+            db.session.remove()
             db.engine.dispose()
         with gunicorn_serving(url, workers=2) as served:
             http = signed_in(served.base_url)
@@ -265,6 +266,7 @@ def test_postgresql_stopped_and_started_under_a_running_app(databases, tmp_path)
             )
         with app.app_context():
             texts = set(db.session.scalars(select(Update.progress_text)))
+            db.session.remove()
             db.engine.dispose()
         assert "Sent when back" in texts
         assert "Sent while down" not in texts

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import text
 
 from tests.conftest import make_app
 from tracker.auth.access import public
@@ -18,7 +19,13 @@ def failing_app(database_url, tmp_path):
     def broken() -> str:
         raise RuntimeError("a fault deep in some service")
 
+    @public
+    def bad_query() -> str:
+        db.session.execute(text("SELECT * FROM no_such_table"))
+        return "unreachable"
+
     application.add_url_rule("/broken-for-the-test", view_func=broken)
+    application.add_url_rule("/bad-query-for-the-test", view_func=bad_query)
     yield application
     with application.app_context():
         db.session.remove()
@@ -33,6 +40,13 @@ def test_a_server_error_gets_a_page_that_says_what_to_do(failing_app):
     assert "your last change may not have been saved" in html
     assert "a fault deep in some service" not in html and "Traceback" not in html
     assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_a_fault_in_a_query_is_a_server_error_not_busy(failing_app):
+    """Only a lock or a lost connection is "busy, try again": a broken query is our fault."""
+    response = failing_app.test_client().get("/bad-query-for-the-test")
+    assert response.status_code == 500
+    assert "Something went wrong" in response.get_data(as_text=True)
 
 
 def test_a_refused_request_says_why(app, session):
