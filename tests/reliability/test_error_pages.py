@@ -59,4 +59,4 @@ def test_a_refused_request_says_why(app, session):
     client = client_signed_in_as(app, admin.email)
     response = client.get("/admin/audit?page=5")
     assert response.status_code == 404
-    assert "There is no page 5 of this list: it has 1." in response.get_data(as_text=True)
+    assert "There is no page 5 of this list: it has 1 page." in response.get_data(as_text=True)

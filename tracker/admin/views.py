@@ -238,7 +238,8 @@ def audit_log() -> str:
     events, total = audit_page(db.session, audit_filter, page)
     pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
     if page > pages:
-        abort(404, description=f"There is no page {page} of this list: it has {pages}.")
+        count = f"{pages} page{'' if pages == 1 else 's'}"
+        abort(404, description=f"There is no page {page} of this list: it has {count}.")
     verbs, entity_types = audit_choices(db.session)
     return render_template(
         "admin/audit.html",
