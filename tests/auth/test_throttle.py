@@ -64,26 +64,8 @@ def test_one_address_trying_many_accounts_is_locked(client, session):
     session.commit()
     for number in range(ADDRESS_MAX_FAILURES):
         fail_times(client, f"guess{number}@example.org", 1, address="203.0.113.9")
-    response = client.post(
-        "/login",
-        data={
-            "email": "target@example.org",
-            "password": TEST_PASSWORD,
-            "csrf_token": token(client),
-        },
-        environ_base={"REMOTE_ADDR": "203.0.113.9"},
-    )
-    assert response.status_code == 429
-    other_address = client.post(
-        "/login",
-        data={
-            "email": "target@example.org",
-            "password": TEST_PASSWORD,
-            "csrf_token": token(client),
-        },
-        environ_base={"REMOTE_ADDR": "198.51.100.4"},
-    )
-    assert other_address.status_code == 302
+    assert attempt_from(client, "203.0.113.9", "target@example.org").status_code == 429
+    assert attempt_from(client, "198.51.100.4", "target@example.org").status_code == 302
 
 
 def test_lock_lifts_when_failures_are_older_than_the_window(session):
@@ -117,6 +99,14 @@ def test_lock_is_shared_by_every_server_process(app, session, databases):
             db.engine.dispose()
 
 
+def attempt_from(client, address: str, email: str, password: str = TEST_PASSWORD):
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token(client)},
+        environ_base={"REMOTE_ADDR": address},
+    )
+
+
 def test_a_success_from_an_address_does_not_reset_its_count(client, session):
     """An account holder signing in between guesses at other accounts is still stopped."""
     make_user(session, email="insider@example.org")
@@ -125,26 +115,9 @@ def test_a_success_from_an_address_does_not_reset_its_count(client, session):
     for number in range(ADDRESS_MAX_FAILURES):
         fail_times(client, f"colleague{number}@example.org", 1, address=address)
         if number == ADDRESS_MAX_FAILURES - 2:
-            signed_in = client.post(
-                "/login",
-                data={
-                    "email": "insider@example.org",
-                    "password": TEST_PASSWORD,
-                    "csrf_token": token(client),
-                },
-                environ_base={"REMOTE_ADDR": address},
-            )
-            assert signed_in.status_code == 302
+            assert attempt_from(client, address, "insider@example.org").status_code == 302
             client.post("/logout", data={"csrf_token": token_from_account(client)})
-    response = client.post(
-        "/login",
-        data={
-            "email": "insider@example.org",
-            "password": TEST_PASSWORD,
-            "csrf_token": token(client),
-        },
-        environ_base={"REMOTE_ADDR": address},
-    )
+    response = attempt_from(client, address, "insider@example.org")
     assert response.status_code == 429, "the address is locked, whoever signed in from it"
 
 
