@@ -19,7 +19,7 @@ from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from tracker.arguments import RecordIdConverter
+from tracker.arguments import RecordIdConverter, refuse_nul_characters
 from tracker.auth.access import enforce_access_rule
 from tracker.auth.sessions import expire_stale_session
 from tracker.config import (
@@ -88,6 +88,7 @@ def create_app(
     _register_cli(app)
     _register_error_handlers(app)
     init_security(app)
+    app.before_request(refuse_nul_characters)
     # Order matters: a stale session is ended before the access rule looks at who is signed in.
     app.before_request(expire_stale_session)
     app.before_request(enforce_access_rule)

@@ -7,6 +7,7 @@ database error.
 
 from __future__ import annotations
 
+from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 LARGEST_RECORD_ID = 2**31 - 1
@@ -27,3 +28,22 @@ class RecordIdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs):  # noqa: A002 - Werkzeug's own parameter name
         kwargs.setdefault("max", LARGEST_RECORD_ID)
         super().__init__(map, *args, **kwargs)
+
+
+NUL_REFUSED = (
+    "The address or the form contained a NUL character, which no field can hold. "
+    "Nothing was saved: retype the text rather than pasting it from that source, and try again."
+)
+
+
+def refuse_nul_characters() -> None:
+    """No text in the database can hold U+0000 (PostgreSQL refuses it outright), so a query
+    string or form carrying one is refused before any view reads it."""
+    fields = [*request.args.items(multi=True)]
+    if request.method == "POST" and request.mimetype in (
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
+        fields += request.form.items(multi=True)
+    if any("\x00" in name or "\x00" in value for name, value in fields):
+        abort(400, description=NUL_REFUSED)

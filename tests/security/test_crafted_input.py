@@ -9,11 +9,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from sqlalchemy import func, select
 
 from tests.auth.test_access_matrix import client_for, demo, routes  # noqa: F401 - a fixture
-from tests.conftest import csrf_token_from
+from tests.conftest import csrf_token_from, form_value
 from tests.support.factories import TEST_PASSWORD, make_user
-from tracker.models import Role
+from tracker.extensions import db
+from tracker.models import Role, Update
 
 # Every query parameter some view reads, and the names url_for treats as its own.
 PARAMETERS = [
@@ -120,3 +122,22 @@ def test_a_sign_in_with_a_header_splitting_next_lands_on_the_site(app, session):
     assert response.status_code == 302
     assert response.headers["Location"] == "/"
     assert "X-Injected" not in response.headers
+
+
+def test_a_nul_character_in_a_form_is_refused_with_a_message_and_nothing_saved(app, demo):  # noqa: F811
+    coordinator, _ = client_for(app, "coordinator")
+    action_id = demo["action_id"]
+    page = coordinator.get(f"/actions/{action_id}").get_data(as_text=True)
+    before = db.session.scalar(select(func.count()).select_from(Update))
+    response = coordinator.post(
+        f"/actions/{action_id}/updates",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "version": form_value(page, "version"),
+            "rag": "green",
+            "progress_text": "Pasted from a PDF\x00 with a stray character",
+        },
+    )
+    assert response.status_code == 400
+    assert "contained a NUL character" in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Update)) == before
