@@ -22,6 +22,15 @@ def record_id(text: str) -> int:
     return value
 
 
+def record_id_or_none(text: str | None) -> int | None:
+    """A record id typed into a form field (a choice, a hidden field), or None if it cannot
+    be one."""
+    try:
+        return record_id(text) if text else None
+    except ValueError:
+        return None
+
+
 class RecordIdConverter(IntegerConverter):
     """`<int:…>` in routes: an address with a number too large for a key is not found."""
 

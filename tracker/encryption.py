@@ -7,6 +7,8 @@ key dropped afterwards.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 from sqlalchemy import String, select
@@ -22,7 +24,13 @@ class SecretUnreadable(Exception):
 
 
 def keyring() -> MultiFernet:
-    return MultiFernet([Fernet(key) for key in current_app.config["ENCRYPTION_KEYS"]])
+    return _keyring_for(tuple(current_app.config["ENCRYPTION_KEYS"]))
+
+
+@lru_cache(maxsize=4)
+def _keyring_for(keys: tuple[str, ...]) -> MultiFernet:
+    # Built once per set of keys: every request loads the signed-in user, secret included.
+    return MultiFernet([Fernet(key) for key in keys])
 
 
 class EncryptedString(TypeDecorator[str]):

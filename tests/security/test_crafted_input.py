@@ -141,3 +141,20 @@ def test_a_nul_character_in_a_form_is_refused_with_a_message_and_nothing_saved(a
     assert response.status_code == 400
     assert "contained a NUL character" in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Update)) == before
+
+
+def test_a_record_number_too_large_for_a_key_in_a_form_field_is_not_a_server_error(app, demo):  # noqa: F811
+    coordinator, _ = client_for(app, "coordinator")
+    action_id = demo["action_id"]
+    page = coordinator.get(f"/actions/{action_id}").get_data(as_text=True)
+    response = coordinator.post(
+        f"/actions/{action_id}/updates",
+        data={
+            "csrf_token": csrf_token_from(page),
+            "version": form_value(page, "version"),
+            "rag": "green",
+            "progress_text": "Correcting an update that does not exist.",
+            "corrects": "99999999999999999999999",
+        },
+    )
+    assert response.status_code == 303, "saved as a plain update: no such update to correct"

@@ -36,7 +36,7 @@ from tracker.actions.services import (
     open_period_for,
     record_update,
 )
-from tracker.arguments import record_id
+from tracker.arguments import record_id, record_id_or_none
 from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_edit_action, can_manage_priority, editable_action_ids
 from tracker.extensions import db
@@ -87,10 +87,6 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
     if can_edit_action(db.session, current_user, action):
         return
     deny_and_record("action", action.id, f"Tried to {attempted} an action they cannot change")
-
-
-def _safe_return(target: str | None, default: str) -> str:
-    return safe_local_path(target) or default
 
 
 # --- My actions ------------------------------------------------------------------------
@@ -257,11 +253,8 @@ def add_update(action_id: int) -> Response | str:
     if form.validate_on_submit():
         corrects = None
         if form.corrects.data:
-            corrects = (
-                db.session.get(Update, int(form.corrects.data))
-                if form.corrects.data.isdigit()
-                else None
-            )
+            corrected_id = record_id_or_none(form.corrects.data)
+            corrects = db.session.get(Update, corrected_id) if corrected_id else None
         try:
             record_update(
                 db.session,
@@ -292,7 +285,7 @@ def add_update(action_id: int) -> Response | str:
             flash("Update saved.", "success")
             session["saved_draft"] = f"update-{action.id}-"  # drafts.js forgets this draft
             default = url_for("actions.detail", action_id=action.id)
-            return redirect(_safe_return(form.return_to.data, default), code=303)
+            return redirect(safe_local_path(form.return_to.data) or default, code=303)
     if in_card:
         return make_response(_card_form(action, form), 422)
     return _detail(action, form, 422)
@@ -466,5 +459,5 @@ def move(action_id: int) -> Response:
     else:
         flash(f"Moved {direction}: the plan and reports now list it in this order.", "success")
     return redirect(
-        _safe_return(request.form.get("return_to"), url_for("plans.overview")), code=303
+        safe_local_path(request.form.get("return_to")) or url_for("plans.overview"), code=303
     )

@@ -16,6 +16,7 @@ from flask import session as browser_session
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from tracker.arguments import record_id_or_none
 from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_manage_priority
 from tracker.dashboard.services import chosen_period, trend
@@ -200,7 +201,7 @@ def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Respo
     conflict = None
     if form.validate_on_submit():
         entered = ReadingInput(
-            period_id=int(form.period.data) if (form.period.data or "").isdigit() else None,
+            period_id=record_id_or_none(form.period.data),
             value=form.value.data or "",
             comparison_value=form.comparison_value.data or "",
             comparison_label=form.comparison_label.data or "",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from tracker.arguments import record_id_or_none
 from tracker.auth.access import roles
 from tracker.extensions import db
 from tracker.models import (
@@ -97,11 +98,9 @@ def _load(model: Any, record_id: int) -> Any:
 
 
 def _ids(values: list[str] | None) -> tuple[int, ...]:
-    return tuple(int(value) for value in values or [] if value.isdigit())
-
-
-def _int_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return tuple(
+        record for record in (record_id_or_none(value) for value in values or []) if record
+    )
 
 
 def _structure_url(anchor: str) -> str:
@@ -299,7 +298,7 @@ def retire_priority_page(priority_id: int) -> Response:
         form.version.data = priority.version
     conflict = None
     if form.validate_on_submit():
-        move_to_id = _int_or_none(form.move_to.data)
+        move_to_id = record_id_or_none(form.move_to.data)
         outcome = _save(
             form,
             lambda: retire_priority(
@@ -398,7 +397,7 @@ def retire_theme_page(theme_id: int) -> Response:
         form.version.data = theme.version
     conflict = None
     if form.validate_on_submit():
-        replace_id = _int_or_none(form.replace_with.data)
+        replace_id = record_id_or_none(form.replace_with.data)
         outcome = _save(
             form,
             lambda: retire_theme(
@@ -445,7 +444,7 @@ def _indicator_details(form: IndicatorForm) -> IndicatorDetails:
         unit=form.unit.data or "",
         polarity=form.polarity.data,
         source=form.source.data or "",
-        priority_id=_int_or_none(form.priority.data),
+        priority_id=record_id_or_none(form.priority.data),
     )
 
 
