@@ -16,6 +16,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
@@ -139,6 +140,12 @@ def session(app: Flask) -> Iterator[Session]:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
+
+
+def run_cli(app: Flask, args: list[str]) -> Result:
+    """A CLI command as an operator runs it: in an app context of its own, not the one the
+    test holds for its session (which is another app's when the test made a second one)."""
+    return contextvars.Context().run(app.test_cli_runner().invoke, args=args)
 
 
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -8,7 +8,6 @@ origin, so the page's Content-Security-Policy stays on during the checks.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,8 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
-from werkzeug.serving import make_server
+
+from tests.support.served import threaded_serving
 
 CHROMIUM = "/usr/bin/chromium"
 AXE_SCRIPT = Path(__file__).parent / "vendor" / "axe.min.js"
@@ -47,12 +47,8 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served on a free local port for the length of one test."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with threaded_serving(app) as base_url:
+        yield base_url
 
 
 def open_context(browser: Browser, live_server: str, **options: Any) -> BrowserContext:

@@ -9,21 +9,15 @@ import signal
 import subprocess
 import sys
 
-from click.testing import Result
 from sqlalchemy import func, select
 
-from tests.conftest import make_app, sign_in
+from tests.conftest import make_app, run_cli, sign_in
 from tests.support.databases import TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
 from tests.support.factories import make_user
 from tests.support.served import PROJECT_ROOT
 from tracker.extensions import db
 from tracker.models import AuditEvent, ReportingPeriod, SignInAttempt
 from tracker.plans.demo import load_demo_plan
-
-
-def run_command(app, args: list[str]) -> Result:
-    """The CLI as an operator runs it: in its own app context, not the test's."""
-    return contextvars.Context().run(app.test_cli_runner().invoke, args=args)
 
 
 def every_row(app) -> dict[str, list[tuple]]:
@@ -57,14 +51,14 @@ def test_a_restored_backup_holds_every_row_audit_trail_included(app, session, da
     original = every_row(app)
 
     backup = tmp_path / "tracker-backup"
-    made = run_command(app, ["backup", "--output", str(backup)])
+    made = run_cli(app, ["backup", "--output", str(backup)])
     assert made.exit_code == 0, made.output
     assert f"database to {backup}" in made.output
 
     empty_url = databases.create_empty()
     fresh = make_app(empty_url, tmp_path / "fresh")
     try:
-        restored = run_command(fresh, ["restore", str(backup)])
+        restored = run_cli(fresh, ["restore", str(backup)])
         assert restored.exit_code == 0, restored.output
         copy = every_row(fresh)
         assert copy == original
@@ -88,7 +82,7 @@ def test_restore_refuses_a_database_that_holds_data_unless_forced(app, session, 
     load_demo_plan(session)
     session.commit()
     backup = tmp_path / "tracker-backup"
-    assert run_command(app, ["backup", "--output", str(backup)]).exit_code == 0
+    assert run_cli(app, ["backup", "--output", str(backup)]).exit_code == 0
     period = session.scalar(select(ReportingPeriod).order_by(ReportingPeriod.id))
     period_id, backed_up_name = period.id, period.name
     period.name = "Renamed after the backup"
@@ -99,14 +93,14 @@ def test_restore_refuses_a_database_that_holds_data_unless_forced(app, session, 
         return session.scalar(select(ReportingPeriod.name).where(ReportingPeriod.id == period_id))
 
     session.close()
-    refused = run_command(app, ["restore", str(backup)])
+    refused = run_cli(app, ["restore", str(backup)])
     assert refused.exit_code == 1
     assert "the database already holds data" in refused.output
     assert "--force" in refused.output
     assert name_now() == "Renamed after the backup", "nothing was touched"
     session.close()
 
-    forced = run_command(app, ["restore", str(backup), "--force"])
+    forced = run_cli(app, ["restore", str(backup), "--force"])
     assert forced.exit_code == 0, forced.output
     assert name_now() == backed_up_name, "the backup's own rows are back"
 
@@ -114,7 +108,7 @@ def test_restore_refuses_a_database_that_holds_data_unless_forced(app, session, 
 def test_a_file_that_is_not_a_backup_is_refused(app, tmp_path):
     not_a_backup = tmp_path / "notes.txt"
     not_a_backup.write_text("meeting notes")
-    result = run_command(app, ["restore", str(not_a_backup), "--force"])
+    result = run_cli(app, ["restore", str(not_a_backup), "--force"])
     assert result.exit_code == 1
     assert "is not a backup made by this command" in result.output
 

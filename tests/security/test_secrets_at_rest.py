@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-import contextvars
-
 import pyotp
-from click.testing import Result
 from cryptography.fernet import Fernet
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from tests.conftest import make_app, sign_in
+from tests.conftest import make_app, run_cli, sign_in
 from tests.support.factories import TEST_PASSWORD, make_user
 from tracker.extensions import db
 from tracker.models import User
-
-
-def run_command(app, args: list[str]) -> Result:
-    """The CLI as an operator runs it: in its own app context, not the test's."""
-    return contextvars.Context().run(app.test_cli_runner().invoke, args=args)
 
 
 def stored_secret(session, user_id: int) -> str:
@@ -57,7 +49,7 @@ def test_a_user_signs_in_with_codes_after_the_keys_are_rotated(app, session, tmp
         tmp_path / "rotating",
         ENCRYPTION_KEYS=[new_key, old_key],
     )
-    result: Result = run_command(rotating, ["rotate-encryption-keys"])
+    result = run_cli(rotating, ["rotate-encryption-keys"])
     assert result.exit_code == 0, result.output
     assert "Re-encrypted 1 two-factor secret with the first key" in result.output
 
@@ -84,7 +76,7 @@ def test_rotating_without_the_old_key_fails_clearly_and_changes_nothing(app, ses
         tmp_path / "wrong",
         ENCRYPTION_KEYS=[Fernet.generate_key().decode()],
     )
-    result = run_command(wrong, ["rotate-encryption-keys"])
+    result = run_cli(wrong, ["rotate-encryption-keys"])
     assert result.exit_code == 1
     assert "cannot be decrypted with any key in ENCRYPTION_KEYS" in result.output
     with wrong.app_context():

@@ -39,7 +39,8 @@ def find_server_binaries() -> Path:
     )
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on loopback that nothing is listening on now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -52,7 +53,7 @@ class ThrowawayPostgres:
 
     def __init__(self) -> None:
         self.bindir = find_server_binaries()
-        self.port = _free_port()
+        self.port = free_port()
         self.workdir = Path(tempfile.mkdtemp(prefix="tracker-pg-"))
         self.datadir = self.workdir / "data"
         self._run_as: list[str] = []

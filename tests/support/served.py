@@ -7,9 +7,7 @@ so cookies and CSRF tokens work as in a browser.
 from __future__ import annotations
 
 import os
-import re
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,16 +23,11 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from tests.conftest import csrf_token_from
 from tests.support.databases import TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
+from tests.support.postgres import free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass
@@ -131,6 +124,5 @@ def threaded_serving(app: Flask) -> Iterator[str]:
 
 
 def csrf_token(http: requests.Session, url: str) -> str:
-    match = CSRF_FIELD.search(http.get(url, timeout=30).text)
-    assert match, f"{url} has no CSRF token"
-    return match.group(1)
+    """The CSRF token of the form on the page at url, fetched in this person's session."""
+    return csrf_token_from(http.get(url, timeout=30).text)
