@@ -48,6 +48,10 @@
     text.textContent = messageFor(status);
     box.appendChild(text);
     anchor.insertAdjacentElement("beforebegin", box);
+    // The button pressed may be far below: bring the message into view, as GOV.UK's error
+    // summary does, and let keyboard users carry on from it.
+    box.tabIndex = -1;
+    box.focus();
   }
 
   document.addEventListener("htmx:beforeRequest", function (event) {

@@ -58,6 +58,8 @@ def test_a_busy_database_is_explained_in_place_and_the_text_stays(
         form.get_by_role("button", name="Save update").click()
         alert = lenient_page.get_by_role("alert").filter(has_text="The tracker is busy")
         expect(alert).to_be_visible()
+        expect(alert).to_be_focused()  # scrolled into view from the button far below
+        expect(alert).to_be_in_viewport()
     expect(alert).to_contain_text("Nothing was saved and what you typed is still here")
     expect(form.get_by_role("textbox", name="Progress")).to_have_value(WORDS)
     assert_accessible(lenient_page)
