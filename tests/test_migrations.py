@@ -34,6 +34,10 @@ EXPECTED_TABLES = {
     "audit_event",
     "recovery_code",
     "sign_in_attempt",
+    "priority_predecessor",
+    "theme_predecessor",
+    "refresh_decision",
+    "refresh_decision_theme",
     "site_setting",
 }
 

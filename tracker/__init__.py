@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, make_response, render_template, request, url_for
+from flask import Flask, Response, flash, make_response, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -38,6 +38,7 @@ from tracker.database import (
 from tracker.extensions import csrf, db, login_manager, migrate
 from tracker.extensions import htmx as htmx_extension  # tracker.htmx is the helper module
 from tracker.plans.scope import enter_plan_from_address, init_plan_scope
+from tracker.plans.versions import VersionReadOnly
 from tracker.security import init_security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +147,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.plans.legacy import bp as legacy_bp
     from tracker.plans.views import bp as plans_bp
     from tracker.priorities.views import bp as priorities_bp
+    from tracker.refresh.views import bp as refresh_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.structure.views import bp as structure_bp
 
@@ -160,6 +162,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         structure_bp,
         imports_bp,
+        refresh_bp,
         legacy_bp,
     ):
         app.register_blueprint(blueprint)
@@ -211,6 +214,18 @@ def _register_error_handlers(app: Flask) -> None:
     def _page_path() -> str:
         page = urlsplit(request.headers.get("HX-Current-URL", ""))
         return (page.path or "/") + (f"?{page.query}" if page.query else "")
+
+    @app.errorhandler(VersionReadOnly)
+    def version_read_only(error: VersionReadOnly) -> Response:
+        db.session.rollback()
+        if request.headers.get("HX-Request"):
+            # A page left open since the refresh: reload it, read-only now, with the reason.
+            flash(str(error), "error")
+            response = make_response("", 409)
+            response.headers["HX-Refresh"] = "true"
+            return response
+        page = render_template("errors/read_only.html", reason=str(error), version=error.version)
+        return make_response(page, 409)
 
     @app.errorhandler(403)
     def forbidden(error: Exception) -> tuple[str, int]:

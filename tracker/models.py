@@ -142,6 +142,22 @@ action_partner = Table(
     Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
 )
 
+# A priority or theme of a new plan version continues one (renamed) or several (merged) of
+# the version before; two that continue the same one split it.
+priority_predecessor = Table(
+    "priority_predecessor",
+    db.metadata,
+    Column("priority_id", ForeignKey("priority.id", ondelete="CASCADE"), primary_key=True),
+    Column("predecessor_id", ForeignKey("priority.id", ondelete="CASCADE"), primary_key=True),
+)
+
+theme_predecessor = Table(
+    "theme_predecessor",
+    db.metadata,
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+    Column("predecessor_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
 action_responsible_user = Table(
     "action_responsible_user",
     db.metadata,
@@ -283,7 +299,11 @@ class Plan(db.Model):  # type: ignore[name-defined]
 
 
 class PlanVersion(db.Model):  # type: ignore[name-defined]
-    """One year's refresh of a plan; exactly one version of a plan is current."""
+    """One year's refresh of a plan; exactly one version of a plan is current.
+
+    A refresh starts as a draft (at most one per plan) copied from the current version.
+    Publishing it makes it current and the version it replaced read-only ("superseded").
+    """
 
     __tablename__ = "plan_version"
 
@@ -292,10 +312,22 @@ class PlanVersion(db.Model):  # type: ignore[name-defined]
     version_number: Mapped[int] = mapped_column(Integer)
     label: Mapped[str] = mapped_column(String(100))
     effective_from: Mapped[date] = mapped_column(Date)
+    # The agreement's own version number, as its version-control table shows it ("3.0").
+    agreement_version: Mapped[str] = mapped_column(String(20), default="", server_default="")
+    # Free text for the version-control table, beside the changes the refresh lists itself.
     change_log: Mapped[str] = mapped_column(Text, default="")
+    # What the refresh changed, worked out and frozen when it was published (see
+    # tracker.refresh.changes); None for a first version and for a draft.
+    changes: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     is_current: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_draft: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("plan_version.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     plan: Mapped[Plan] = relationship(back_populates="versions")
+    based_on: Mapped[PlanVersion | None] = relationship(remote_side=[id])
+    published_by: Mapped[User | None] = relationship()
     priorities: Mapped[list[Priority]] = relationship(
         back_populates="plan_version", order_by="Priority.position"
     )
@@ -310,6 +342,7 @@ class PlanVersion(db.Model):  # type: ignore[name-defined]
         UniqueConstraint("plan_id", "version_number"),
         UniqueConstraint("plan_id", "label"),
         CheckConstraint("version_number > 0", name="version_number_positive"),
+        CheckConstraint("NOT (is_current AND is_draft)", name="draft_is_not_current"),
         Index(
             "uq_plan_version_one_current_per_plan",
             "plan_id",
@@ -317,7 +350,23 @@ class PlanVersion(db.Model):  # type: ignore[name-defined]
             sqlite_where=text("is_current = 1"),
             postgresql_where=text("is_current"),
         ),
+        Index(
+            "uq_plan_version_one_draft_per_plan",
+            "plan_id",
+            unique=True,
+            sqlite_where=text("is_draft = 1"),
+            postgresql_where=text("is_draft"),
+        ),
     )
+
+    @property
+    def is_superseded(self) -> bool:
+        """Replaced by a later version: kept, readable, and closed to changes."""
+        return not self.is_current and not self.is_draft
+
+    @property
+    def status_label(self) -> str:
+        return "Draft" if self.is_draft else "Current" if self.is_current else "Superseded"
 
 
 class Priority(db.Model):  # type: ignore[name-defined]
@@ -344,6 +393,13 @@ class Priority(db.Model):  # type: ignore[name-defined]
     indicators: Mapped[list[Indicator]] = relationship(
         back_populates="priority", order_by="Indicator.position"
     )
+    # The priorities of the version before that this one continues (see priority_predecessor).
+    predecessors: Mapped[list[Priority]] = relationship(
+        secondary=priority_predecessor,
+        primaryjoin=lambda: Priority.id == priority_predecessor.c.priority_id,
+        secondaryjoin=lambda: Priority.id == priority_predecessor.c.predecessor_id,
+        order_by="Priority.position",
+    )
 
     __table_args__ = (
         UniqueConstraint("plan_version_id", "name"),
@@ -363,6 +419,12 @@ class Theme(db.Model):  # type: ignore[name-defined]
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     plan_version: Mapped[PlanVersion] = relationship(back_populates="themes")
+    predecessors: Mapped[list[Theme]] = relationship(
+        secondary=theme_predecessor,
+        primaryjoin=lambda: Theme.id == theme_predecessor.c.theme_id,
+        secondaryjoin=lambda: Theme.id == theme_predecessor.c.predecessor_id,
+        order_by="Theme.position",
+    )
 
     __table_args__ = (
         UniqueConstraint("plan_version_id", "name"),
@@ -499,8 +561,12 @@ class Indicator(db.Model):  # type: ignore[name-defined]
     position: Mapped[int] = mapped_column(Integer, default=0)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # The same measure in the version before: its readings are this one's history, so
+    # "same period last year" and direction of travel carry across a refresh.
+    continues_id: Mapped[int | None] = mapped_column(ForeignKey("indicator.id"))
 
     priority: Mapped[Priority] = relationship(back_populates="indicators")
+    continues: Mapped[Indicator | None] = relationship(remote_side=[id])
 
     __table_args__ = (
         UniqueConstraint("priority_id", "name"),
@@ -652,6 +718,64 @@ class PendingImport(db.Model):  # type: ignore[name-defined]
         LargeBinary, deferred=True, info={"audit_as": "(the uploaded file)"}
     )
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ActionOutcome(StrEnum):
+    """What a refresh does with an action that is active in the version it replaces."""
+
+    CARRY = "carry"  # carried forward: a new action in the new version, linked to this one
+    COMPLETE = "complete"
+    CLOSE = "close"  # closed as business as usual
+
+    @property
+    def label(self) -> str:
+        return {
+            "carry": "Carry forward",
+            "complete": "Complete",
+            "close": "Close as business as usual",
+        }[self.value]
+
+
+refresh_decision_theme = Table(
+    "refresh_decision_theme",
+    db.metadata,
+    Column("decision_id", ForeignKey("refresh_decision.id", ondelete="CASCADE"), primary_key=True),
+    Column("theme_id", ForeignKey("theme.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class RefreshDecision(db.Model):  # type: ignore[name-defined]
+    """A coordinator's choice for one active action of the current version in a refresh:
+    carry it forward (under which new priority and themes), complete it or close it.
+
+    An action without one follows the refresh's proposal, where there is one.
+    """
+
+    __tablename__ = "refresh_decision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    draft_version_id: Mapped[int] = mapped_column(
+        ForeignKey("plan_version.id", ondelete="CASCADE"), index=True
+    )
+    action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
+    outcome: Mapped[str] = mapped_column(String(20))
+    priority_id: Mapped[int | None] = mapped_column(ForeignKey("priority.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    action: Mapped[Action] = relationship()
+    priority: Mapped[Priority | None] = relationship()
+    themes: Mapped[list[Theme]] = relationship(
+        secondary=refresh_decision_theme, order_by="Theme.position"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("draft_version_id", "action_id"),
+        CheckConstraint(_one_of("outcome", ActionOutcome), name="outcome_known"),
+        CheckConstraint(
+            "(outcome = 'carry') = (priority_id IS NOT NULL)", name="carry_has_priority"
+        ),
+    )
 
 
 class WordTemplate(db.Model):  # type: ignore[name-defined]

@@ -22,6 +22,7 @@ from tracker.models import (
     Update,
     User,
 )
+from tracker.plans.versions import refuse_unless_current
 
 MIN_PROGRESS_LENGTH = 10
 MAX_PROGRESS_LENGTH = 5000
@@ -105,6 +106,7 @@ def record_update(
     Raises UpdateRefused for bad input (nothing saved) and EditConflict when someone else
     saved the action after this form was loaded.
     """
+    refuse_unless_current(action.priority.plan_version, "record updates")
     if action.state != ActionState.ACTIVE:
         raise UpdateRefused(
             f"This action is {ActionState(action.state).label.lower()}: "
@@ -153,6 +155,7 @@ def change_state(
     session: DbSession, action: Action, new_state: str, loaded_version: int | None
 ) -> None:
     """Mark complete, close as business as usual, or reopen an action."""
+    refuse_unless_current(action.priority.plan_version, "complete, close or reopen actions")
     if new_state not in set(ActionState):
         raise UpdateRefused("Choose what to do with the action", "state")
     if new_state == action.state:
@@ -211,6 +214,7 @@ def _apply(action: Action, details: ActionDetails) -> None:
 
 def create_action(session: DbSession, details: ActionDetails) -> Action:
     """A new active action at the end of its priority's list."""
+    refuse_unless_current(details.priority.plan_version, "add actions")
     _check_details(details)
     last = session.scalar(
         select(func.max(Action.position)).where(Action.priority_id == details.priority.id)
@@ -225,6 +229,8 @@ def edit_action(
     session: DbSession, action: Action, details: ActionDetails, loaded_version: int | None
 ) -> None:
     """Change an action's details, refusing if someone saved it since the form was loaded."""
+    refuse_unless_current(action.priority.plan_version, "change actions")
+    refuse_unless_current(details.priority.plan_version, "move actions")
     _check_details(details)
     claim_version(session, action, loaded_version)
     _apply(action, details)
@@ -232,6 +238,7 @@ def edit_action(
 
 def move_action(session: DbSession, action: Action, direction: str) -> bool:
     """Swap the action with its neighbour above or below in its priority; False at the end."""
+    refuse_unless_current(action.priority.plan_version, "reorder actions")
     siblings = list(
         session.scalars(
             select(Action)
@@ -259,6 +266,8 @@ class TimelineEntry:
     previous_rag: str | None = None
     event: str = ""
     who: str = ""
+    # Set for history from the action this one was carried forward from: that version's label.
+    earlier_version: str = ""
 
 
 STATE_EVENTS = {
@@ -268,12 +277,25 @@ STATE_EVENTS = {
 }
 
 
+def carried_from_chain(action: Action) -> list[Action]:
+    """The action and those it was carried forward from, newest first, year by year."""
+    chain = [action]
+    while chain[-1].carried_forward_from is not None and len(chain) < 100:
+        chain.append(chain[-1].carried_forward_from)
+    return chain
+
+
 def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
-    """Every update (with the status it moved from) and lifecycle change, newest first."""
+    """Every update (with the status it moved from) and lifecycle change, newest first,
+    including the history of the actions it was carried forward from."""
+    chain = carried_from_chain(action)
+    earlier = {
+        older.id: older.priority.plan_version.label for older in chain if older is not action
+    }
     updates = list(
         session.scalars(
             select(Update)
-            .where(Update.action_id == action.id)
+            .where(Update.action_id.in_([link.id for link in chain]))
             .options(
                 joinedload(Update.author),
                 joinedload(Update.author_organisation),
@@ -286,14 +308,21 @@ def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
     entries = []
     previous: str | None = None
     for item in updates:
-        entries.append(TimelineEntry(at=item.recorded_at, update=item, previous_rag=previous))
+        entries.append(
+            TimelineEntry(
+                at=item.recorded_at,
+                update=item,
+                previous_rag=previous,
+                earlier_version=earlier.get(item.action_id, ""),
+            )
+        )
         previous = item.rag
     state_changes = session.execute(
         select(AuditEvent, User.name)
         .outerjoin(User, User.id == AuditEvent.actor_id)
         .where(
             AuditEvent.entity_type == "action",
-            AuditEvent.entity_id == action.id,
+            AuditEvent.entity_id.in_([link.id for link in chain]),
             AuditEvent.verb == "update",
         )
     )
@@ -301,15 +330,19 @@ def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
         new_state = (event.after or {}).get("state")
         if new_state in STATE_EVENTS:
             entries.append(
-                TimelineEntry(at=event.occurred_at, event=STATE_EVENTS[new_state], who=who or "")
+                TimelineEntry(
+                    at=event.occurred_at,
+                    event=STATE_EVENTS[new_state],
+                    who=who or "",
+                    earlier_version=earlier.get(event.entity_id or 0, ""),
+                )
             )
-    if action.carried_forward_from_id:
-        source = action.carried_forward_from
-        assert source is not None
+    for newer, source in zip(chain, chain[1:], strict=False):
         entries.append(
             TimelineEntry(
-                at=action.created_at,
+                at=newer.created_at,
                 event=f"Carried forward from the {source.priority.plan_version.label} plan",
+                earlier_version=earlier.get(newer.id, ""),
             )
         )
     return sorted(entries, key=lambda entry: entry.at, reverse=True)

@@ -54,6 +54,7 @@ from tracker.models import (
 )
 from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.services import ActionStatus, action_statuses
+from tracker.plans.versions import refuse_unless_current
 from tracker.redirects import safe_local_path
 from tracker.statuses import NO_UPDATE
 from tracker.widgets import offer_saved_version
@@ -83,7 +84,9 @@ def _load_action(action_id: int) -> Action:
 
 
 def _refuse_unless_editor(action: Action, attempted: str) -> None:
-    """403 (audited) unless the signed-in user may change this action."""
+    """409 for a version that takes no changes; 403 (audited) unless the signed-in user may
+    change this action."""
+    refuse_unless_current(action.priority.plan_version, "record updates and change actions")
     if can_edit_action(db.session, current_user, action):
         return
     deny_and_record("action", action.id, f"Tried to {attempted} an action they cannot change")
@@ -218,6 +221,9 @@ def _detail(action: Action, form: UpdateForm, status: int = 200, **extra: Any) -
             can_edit=can_edit_action(db.session, current_user, action),
             timeline=action_timeline(db.session, action),
             open_period=open_period_for(db.session, action),
+            carried_to=db.session.scalar(
+                select(Action).where(Action.carried_forward_from_id == action.id)
+            ),
             **extra,
         ),
         status,
@@ -350,6 +356,7 @@ def new_action(priority_id: int) -> Response:
     if priority is None:
         abort(404)
     enter_version(priority.plan_version)
+    refuse_unless_current(priority.plan_version, "add actions")
     if not can_manage_priority(current_user, priority):
         deny_and_record(
             "priority", priority.id, "Tried to add an action to a priority they do not lead"

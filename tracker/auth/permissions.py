@@ -1,4 +1,8 @@
-"""Who may change which records: rules about particular actions, beyond role rules."""
+"""Who may change which records: rules about particular actions, beyond role rules.
+
+Only the current version of a plan takes changes (tracker.plans.versions), so nobody may
+change an action or a priority's context of a draft or of last year's version.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from sqlalchemy import exists, or_, select
 from tracker.extensions import DbSession
 from tracker.models import (
     Action,
+    PlanVersion,
     Priority,
     Role,
     User,
@@ -18,6 +23,8 @@ from tracker.models import (
 def can_edit_action(session: DbSession, user: User, action: Action) -> bool:
     """Coordinators edit every action; a lead edits actions under the priorities they lead
     and actions they are named responsible for; nobody else edits actions."""
+    if not action.priority.plan_version.is_current:
+        return False
     if user.role == Role.COORDINATOR:
         return True
     if user.role != Role.LEAD:
@@ -45,7 +52,8 @@ def editable_action_ids(session: DbSession, user: User, plan_version_id: int) ->
     in_version = (
         select(Action.id)
         .join(Priority, Priority.id == Action.priority_id)
-        .where(Priority.plan_version_id == plan_version_id)
+        .join(PlanVersion, PlanVersion.id == Priority.plan_version_id)
+        .where(Priority.plan_version_id == plan_version_id, PlanVersion.is_current.is_(True))
     )
     if user.role == Role.COORDINATOR:
         return set(session.scalars(in_version))
@@ -60,19 +68,21 @@ def editable_action_ids(session: DbSession, user: User, plan_version_id: int) ->
     return set(session.scalars(led.union(responsible)))
 
 
-def manageable_priority_ids(user: User, plan_version_id: int) -> set[int] | None:
+def manageable_priority_ids(user: User, version: PlanVersion) -> set[int] | None:
     """Priorities of a plan version under which this user may add actions: None means all
     (coordinators); leads get the priorities they lead; everyone else none."""
+    if not version.is_current or user.role not in (Role.COORDINATOR, Role.LEAD):
+        return set()
     if user.role == Role.COORDINATOR:
         return None
-    if user.role != Role.LEAD:
-        return set()
-    return {p.id for p in user.led_priorities if p.plan_version_id == plan_version_id}
+    return {p.id for p in user.led_priorities if p.plan_version_id == version.id}
 
 
 def can_manage_priority(user: User, priority: Priority) -> bool:
     """Coordinators, and the leads of this priority, write its context and record its
     indicator readings."""
+    if not priority.plan_version.is_current:
+        return False
     if user.role == Role.COORDINATOR:
         return True
     return user.role == Role.LEAD and any(p.id == priority.id for p in user.led_priorities)

@@ -34,6 +34,7 @@ from tracker.models import (
     Update,
     User,
 )
+from tracker.plans.versions import refuse_unless_current
 
 TITLE_LIMIT = 300
 NAME_LIMIT = 200
@@ -154,6 +155,7 @@ def preview_import(
     author: User | None,
 ) -> ImportPreview:
     """What importing the file into the version would create; changes nothing."""
+    refuse_unless_current(version, "import actions")
     preview = ImportPreview(filename)
     try:
         sheet = read_sheet(filename, content)
@@ -307,6 +309,7 @@ def apply_import(
     session: DbSession, version: PlanVersion, preview: ImportPreview, *, author: User | None
 ) -> ImportResult:
     """Create what the preview lists, in the caller's transaction (nothing is committed)."""
+    refuse_unless_current(version, "import actions")
     if not preview.can_import:
         raise ValueError("this preview has problems or nothing to import")
     priorities, themes, organisations = _existing_names(session, version)

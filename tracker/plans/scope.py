@@ -3,6 +3,8 @@
 A plan's pages live under `/plans/<plan_id>/…` (its JSON under `/api/v1/plans/<plan_id>/…`).
 A page about one record (an action, a report, a period, an indicator) is addressed by that
 record, which belongs to exactly one plan version, and its view enters that version's scope.
+A plan page shows the current version unless `?version=<number>` picks another (last year's,
+or the draft refresh for those who edit the structure); links built on such a page keep it.
 Either way the request has one `PlanScope`: the plan, the version shown, its periods and its
 open period. `url_for` fills in `plan_id` from it, so a link built on a page of plan B is a
 link into plan B; a page outside any plan (your account, admin) links to the default plan.
@@ -15,12 +17,31 @@ from functools import cached_property
 from typing import Any
 
 from flask import Flask, abort, g, render_template, request, session
+from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from tracker.arguments import record_id
 from tracker.extensions import db
-from tracker.models import Plan, PlanVersion, ReportingPeriod
+from tracker.models import Plan, PlanVersion, ReportingPeriod, Role
 from tracker.periods.services import periods_of
+from tracker.plans.versions import successor_of
+from tracker.refresh.changes import change_lines
+
+# The pages "Switch plan" and the version picker open in another plan or version: the same
+# page there. Named here rather than taken from the address, so a crafted `page` can only
+# ever pick one of these.
+SWITCHABLE_PAGES = {
+    "plans.overview": "Plan overview",
+    "actions.my_actions": "Your actions",
+    "dashboard.rollup_page": "Roll-up",
+    "dashboard.trend_page": "Trend",
+    "dashboard.drilldown": "Roll-up actions",
+    "periods.index": "Reporting periods",
+    "periods.outstanding": "Outstanding updates",
+    "reports.index": "Reports",
+    "reports.performance_summary": "Performance summary",
+}
 
 # The plan a person last looked at, so bare addresses (/, /rollup) take them back to it.
 LAST_PLAN_KEY = "plan_id"
@@ -45,6 +66,27 @@ class PlanScope:
     def open_period(self) -> ReportingPeriod | None:
         return next((period for period in self.periods if period.is_open), None)
 
+    @cached_property
+    def versions(self) -> list[PlanVersion]:
+        """The plan's versions this person may pick, newest first."""
+        return [
+            version
+            for version in sorted(self.plan.versions, key=lambda v: -v.version_number)
+            if may_see(version)
+        ]
+
+    @cached_property
+    def current(self) -> PlanVersion | None:
+        return next((version for version in self.plan.versions if version.is_current), None)
+
+
+def may_see(version: PlanVersion) -> bool:
+    """A draft refresh is work in progress: only those who edit the structure see it."""
+    return not version.is_draft or getattr(current_user, "role", None) in (
+        Role.ADMIN,
+        Role.COORDINATOR,
+    )
+
 
 def _current_version_of(plan_id: int) -> PlanVersion | None:
     return db.session.scalar(
@@ -54,11 +96,26 @@ def _current_version_of(plan_id: int) -> PlanVersion | None:
     )
 
 
+def _numbered_version_of(plan_id: int, number: int) -> PlanVersion | None:
+    return db.session.scalar(
+        select(PlanVersion)
+        .where(PlanVersion.plan_id == plan_id, PlanVersion.version_number == number)
+        .options(joinedload(PlanVersion.plan))
+    )
+
+
 def enter_plan(plan_id: int) -> PlanScope:
-    """Scope the request to a plan's current version; 404 when there is no such plan."""
-    version = _current_version_of(plan_id)
-    if version is None:
-        abort(404)
+    """Scope the request to the plan's version the address asks for (`?version=`), else its
+    current one; 404 when there is no such plan or version."""
+    number = request.args.get("version", type=record_id)
+    if "version" in request.args and number is None:
+        abort(404, "There is no such version of this plan.")
+    if number is not None:
+        version = _numbered_version_of(plan_id, number)
+    else:
+        version = _current_version_of(plan_id)
+    if version is None or not may_see(version):
+        abort(404, "There is no such version of this plan." if number is not None else None)
     return enter_version(version)
 
 
@@ -141,11 +198,20 @@ def init_plan_scope(app: Flask) -> None:
 
     @app.url_defaults
     def _link_within_the_plan(endpoint: str, values: dict[str, Any]) -> None:
-        if "plan_id" in values or not app.url_map.is_endpoint_expecting(endpoint, "plan_id"):
+        if not app.url_map.is_endpoint_expecting(endpoint, "plan_id"):
             return
-        plan_id = default_plan_id()
+        plan_id = values.get("plan_id") or default_plan_id()
         if plan_id is not None:
             values["plan_id"] = plan_id
+        # On a page of last year's plan (or the draft), links within it stay in that version.
+        scope = scope_if_any()
+        if (
+            scope is not None
+            and "version" not in values
+            and not scope.version.is_current
+            and values.get("plan_id") == scope.plan.id
+        ):
+            values["version"] = scope.version.version_number
 
     @app.context_processor
     def _share_scope() -> dict[str, Any]:
@@ -153,4 +219,7 @@ def init_plan_scope(app: Flask) -> None:
             "plan_scope": scope_if_any,
             "visible_plans": visible_plans,
             "default_plan_id": default_plan_id,
+            "switchable_pages": SWITCHABLE_PAGES,
+            "successor_of": successor_of,
+            "change_lines": change_lines,
         }

@@ -12,27 +12,13 @@ from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Role
 from tracker.plans.forms import PlanForm
-from tracker.plans.scope import default_plan_id, plan_scope, visible_plans
+from tracker.plans.scope import SWITCHABLE_PAGES, default_plan_id, plan_scope, visible_plans
 from tracker.plans.services import plan_overview
 from tracker.structure.services import StructureRefused, create_plan
 
 bp = Blueprint("plans", __name__)
 
 GROUPINGS = ("priorities", "themes")
-
-# The pages "Switch plan" can open for another plan: the same page, in that plan. Named here
-# rather than taken from the address, so a crafted `page` can only ever pick one of these.
-SWITCHABLE_PAGES = {
-    "plans.overview": "Plan overview",
-    "actions.my_actions": "Your actions",
-    "dashboard.rollup_page": "Roll-up",
-    "dashboard.trend_page": "Trend",
-    "dashboard.drilldown": "Roll-up actions",
-    "periods.index": "Reporting periods",
-    "periods.outstanding": "Outstanding updates",
-    "reports.index": "Reports",
-    "reports.performance_summary": "Performance summary",
-}
 
 
 @bp.route("/")
@@ -103,5 +89,5 @@ def overview() -> Response | str:
         overview=plan_overview(db.session, scope.version),
         grouping=grouping,
         editable_action_ids=editable_action_ids(db.session, current_user, scope.version.id),
-        manageable_priority_ids=manageable_priority_ids(current_user, scope.version.id),
+        manageable_priority_ids=manageable_priority_ids(current_user, scope.version),
     )

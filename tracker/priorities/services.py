@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql import ColumnElement
 
@@ -26,6 +27,7 @@ from tracker.models import (
     ReportingPeriod,
     User,
 )
+from tracker.plans.versions import refuse_unless_current
 
 MAX_VALUE = Decimal("999999999999.99")  # what Numeric(14, 2) holds
 MAX_NARRATIVE_LENGTH = 20_000
@@ -153,14 +155,31 @@ def _summaries(session: DbSession, which: ColumnElement[bool]) -> list[Indicator
         .order_by(Indicator.position, Indicator.id)
     ).all()
     summaries = {indicator.id: IndicatorSummary(indicator, []) for indicator in indicators}
+    # An indicator carried through refreshes has last year's readings on the indicator it
+    # continues: they are its history too. One query per year of history.
+    summary_of = dict(summaries)
+    newer_of = {i.continues_id: i.id for i in indicators if i.continues_id is not None}
+    while newer_of:
+        for older, newer in newer_of.items():
+            summary_of[older] = summary_of[newer]
+        newer_of = {
+            continues: older
+            for older, continues in session.execute(
+                select(Indicator.id, Indicator.continues_id).where(
+                    Indicator.id.in_(newer_of), Indicator.continues_id.is_not(None)
+                )
+            )
+            if continues is not None and continues not in summary_of
+        }
     readings = session.scalars(
         select(IndicatorValue)
         .join(ReportingPeriod, ReportingPeriod.id == IndicatorValue.period_id)
-        .where(IndicatorValue.indicator_id.in_(summaries))
+        .where(IndicatorValue.indicator_id.in_(summary_of))
+        .options(joinedload(IndicatorValue.period))
         .order_by(ReportingPeriod.start_date)
     )
     for reading in readings:
-        summaries[reading.indicator_id].readings.append(reading)
+        summary_of[reading.indicator_id].readings.append(reading)
     return list(summaries.values())
 
 
@@ -212,6 +231,7 @@ def save_reading(
     Raises InputRefused for bad input and SavedMeanwhile if someone else changed the
     reading since the form was loaded. Nothing is written unless everything is valid.
     """
+    refuse_unless_current(indicator.priority.plan_version, "record indicator values")
     period = session.get(ReportingPeriod, entered.period_id) if entered.period_id else None
     if period is None or period.plan_version_id != indicator.priority.plan_version_id:
         raise InputRefused("Choose a reporting period of this plan", "period")
@@ -316,6 +336,7 @@ def save_narrative(
 ) -> PriorityNarrative:
     """Write or rewrite a priority's context for a period, from the version the form loaded
     (None for a first version). Raises InputRefused or SavedMeanwhile; writes nothing then."""
+    refuse_unless_current(priority.plan_version, "write context")
     body = (body or "").strip()
     if not body:
         raise InputRefused("Enter the context", "body")

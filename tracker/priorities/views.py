@@ -23,6 +23,7 @@ from tracker.dashboard.services import chosen_period, trend
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
 from tracker.plans.scope import enter_version, plan_scope
+from tracker.plans.versions import refuse_unless_current
 from tracker.priorities.forms import NarrativeForm, ReadingForm
 from tracker.priorities.services import (
     InputRefused,
@@ -65,6 +66,7 @@ def _chosen_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
 
 
 def _refuse_unless_manager(priority: Priority, attempted: str) -> None:
+    refuse_unless_current(priority.plan_version, attempted)
     if not can_manage_priority(current_user, priority):
         deny_and_record(
             "priority", priority.id, f"Tried to {attempted} of a priority they do not lead"

@@ -30,6 +30,10 @@ class PriorityForm(FlaskForm):
     lead_role = StringField("Lead role (optional)", widget=GovTextInput())
     # Any posted id reaches the service, which names a person who cannot lead.
     leads = SelectMultipleField("Leads", widget=GovCheckboxesInput(), validate_choice=False)
+    # Shown in a draft refresh only; the service checks what was posted.
+    predecessors = SelectMultipleField(
+        "Continues", widget=GovCheckboxesInput(), validate_choice=False
+    )
     version = loaded_version_field()
     submit = SubmitField("Save priority", widget=GovSubmitInput())
 
@@ -37,6 +41,9 @@ class PriorityForm(FlaskForm):
 class ThemeForm(FlaskForm):
     name = StringField("Name", widget=GovTextInput())
     description = TextAreaField("Description (optional)", widget=GovTextArea())
+    predecessors = SelectMultipleField(
+        "Continues", widget=GovCheckboxesInput(), validate_choice=False
+    )
     version = loaded_version_field()
     submit = SubmitField("Save theme", widget=GovSubmitInput())
 

@@ -33,6 +33,7 @@ from tracker.models import (
     action_theme,
     utcnow,
 )
+from tracker.plans.versions import refuse_if_superseded
 
 NAME_LIMIT = 200
 TEXT_LIMIT = 5000
@@ -156,6 +157,9 @@ class PriorityDetails:
     includes: str = ""
     lead_role: str = ""
     lead_ids: tuple[int, ...] = ()
+    # In a draft refresh: the priorities of the version before that this one continues
+    # (None leaves them as they are; elsewhere it must be None).
+    predecessor_ids: tuple[int, ...] | None = None
 
 
 def lead_candidates(session: DbSession) -> list[User]:
@@ -195,7 +199,36 @@ def _checked_priority(
             "includes": _text(details.includes, "includes", "text on what it includes"),
             "lead_role": _text(details.lead_role, "lead_role", "lead role"),
             "leads": _leads(session, details.lead_ids),
+            **_predecessors(session, Priority, version_id, details.predecessor_ids),
         }
+
+
+def _predecessors(
+    session: DbSession, model: Any, version_id: int, chosen: tuple[int, ...] | None
+) -> dict[str, Any]:
+    """What a draft refresh's priority or theme continues: ones of the version it was
+    refreshed from. An empty choice makes it new; several merge them into it."""
+    if chosen is None:
+        return {}
+    version = session.get(PlanVersion, version_id)
+    if version is None or not version.is_draft:
+        raise StructureRefused("Only a draft refresh records what it continues", "predecessors")
+    found = list(
+        session.scalars(
+            select(model).where(
+                model.id.in_(chosen),
+                model.plan_version_id == version.based_on_id,
+                model.retired_at.is_(None),
+            )
+        )
+    )
+    if len(found) != len(set(chosen)):
+        raise StructureRefused(
+            "Choose only from the list: what it continues must be in use in the version "
+            "being refreshed",
+            "predecessors",
+        )
+    return {"predecessors": found}
 
 
 def _assign(record: Any, values: dict[str, Any]) -> None:
@@ -205,6 +238,7 @@ def _assign(record: Any, values: dict[str, Any]) -> None:
 
 def add_priority(session: DbSession, version: PlanVersion, details: PriorityDetails) -> Priority:
     """A new priority at the end of the version's list."""
+    refuse_if_superseded(version, "change the plan's structure")
     values = _checked_priority(session, version.id, None, details)
     priority = Priority(
         plan_version_id=version.id,
@@ -220,6 +254,7 @@ def edit_priority(
     session: DbSession, priority: Priority, details: PriorityDetails, loaded_version: int | None
 ) -> None:
     """Rename or re-describe a priority and change its leads, refusing a stale form."""
+    refuse_if_superseded(priority.plan_version, "change the plan's structure")
     values = _checked_priority(session, priority.plan_version_id, priority.id, details)
     claim_version(session, priority, loaded_version)
     _assign(priority, values)
@@ -237,6 +272,7 @@ def priorities_in_use(session: DbSession, version: PlanVersion) -> list[Priority
 
 
 def move_priority(session: DbSession, priority: Priority, direction: str) -> bool:
+    refuse_if_superseded(priority.plan_version, "change the plan's structure")
     return move_in_order(
         session, priority, priorities_in_use(session, priority.plan_version), direction
     )
@@ -300,6 +336,7 @@ def retire_priority(
     """Retire a priority; its active actions are first moved or closed, as chosen. Completed
     and closed actions, updates and context stay with it. Returns how many actions moved or
     closed."""
+    refuse_if_superseded(priority.plan_version, "change the plan's structure")
     actions = active_actions_of(session, priority)
     moving = _check_retiring(
         priority,
@@ -334,6 +371,7 @@ def retire_priority(
 class ThemeDetails:
     name: str
     description: str = ""
+    predecessor_ids: tuple[int, ...] | None = None  # as for PriorityDetails
 
 
 def _checked_theme(
@@ -345,11 +383,13 @@ def _checked_theme(
         return {
             "name": name,
             "description": _text(details.description, "description", "description"),
+            **_predecessors(session, Theme, version_id, details.predecessor_ids),
         }
 
 
 def add_theme(session: DbSession, version: PlanVersion, details: ThemeDetails) -> Theme:
     """A new cross-cutting theme at the end of the version's list."""
+    refuse_if_superseded(version, "change the plan's structure")
     values = _checked_theme(session, version.id, None, details)
     theme = Theme(
         plan_version_id=version.id,
@@ -365,6 +405,7 @@ def edit_theme(
     session: DbSession, theme: Theme, details: ThemeDetails, loaded_version: int | None
 ) -> None:
     """Rename or re-describe a theme, refusing a stale form."""
+    refuse_if_superseded(theme.plan_version, "change the plan's structure")
     values = _checked_theme(session, theme.plan_version_id, theme.id, details)
     claim_version(session, theme, loaded_version)
     _assign(theme, values)
@@ -381,6 +422,7 @@ def themes_in_use(session: DbSession, version: PlanVersion) -> list[Theme]:
 
 
 def move_theme(session: DbSession, theme: Theme, direction: str) -> bool:
+    refuse_if_superseded(theme.plan_version, "change the plan's structure")
     return move_in_order(session, theme, themes_in_use(session, theme.plan_version), direction)
 
 
@@ -412,6 +454,7 @@ def retire_theme(
 ) -> int:
     """Retire a theme; its active actions keep it in their history, or take another theme in
     its place. Returns how many actions were re-tagged."""
+    refuse_if_superseded(theme.plan_version, "change the plan's structure")
     actions = actions_with_theme(session, theme)
     replacing = _check_retiring(
         theme,
@@ -482,6 +525,7 @@ def _checked_indicator(
 
 def add_indicator(session: DbSession, version: PlanVersion, details: IndicatorDetails) -> Indicator:
     """A new proxy indicator at the end of its priority's list."""
+    refuse_if_superseded(version, "change the plan's structure")
     indicator = Indicator()
     _assign(indicator, _checked_indicator(session, version.id, None, details))
     session.add(indicator)
@@ -493,6 +537,7 @@ def edit_indicator(
     session: DbSession, indicator: Indicator, details: IndicatorDetails, loaded_version: int | None
 ) -> None:
     """Rename, re-describe or move an indicator to another priority; readings go with it."""
+    refuse_if_superseded(indicator.priority.plan_version, "change the plan's structure")
     values = _checked_indicator(session, indicator.priority.plan_version_id, indicator, details)
     claim_version(session, indicator, loaded_version)
     _assign(indicator, values)
@@ -509,6 +554,7 @@ def indicators_in_use(session: DbSession, priority: Priority) -> list[Indicator]
 
 
 def move_indicator(session: DbSession, indicator: Indicator, direction: str) -> bool:
+    refuse_if_superseded(indicator.priority.plan_version, "change the plan's structure")
     return move_in_order(
         session, indicator, indicators_in_use(session, indicator.priority), direction
     )
@@ -516,6 +562,7 @@ def move_indicator(session: DbSession, indicator: Indicator, direction: str) -> 
 
 def retire_indicator(session: DbSession, indicator: Indicator, loaded_version: int | None) -> None:
     """The indicator leaves the priority page and new papers; its readings are kept."""
+    refuse_if_superseded(indicator.priority.plan_version, "change the plan's structure")
     if indicator.retired_at is not None:
         raise StructureRefused(f"{indicator.name} is already retired", "name")
     claim_version(session, indicator, loaded_version)

@@ -1,5 +1,6 @@
-"""Plan structure pages: priorities, themes and indicators of a plan's current version, and
-partner organisations. Admins and coordinators keep the structure right; nobody else may."""
+"""Plan structure pages: priorities, themes and indicators of a plan's current version (or
+of its draft refresh), and partner organisations. Admins and coordinators keep the structure
+right; nobody else may. Last year's version is read-only (tracker.plans.versions)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ from tracker.models import (
     action_theme,
 )
 from tracker.plans.scope import enter_version, plan_scope
+from tracker.plans.versions import refuse_if_superseded
 from tracker.structure.forms import (
     ConfirmForm,
     IndicatorForm,
@@ -83,10 +85,9 @@ STRUCTURE_EDITORS = (Role.ADMIN, Role.COORDINATOR)
 
 
 def _in_current_version(record: Priority | Theme) -> None:
-    """Enter the record's plan; only the current version's structure can change here."""
+    """Enter the record's plan version; one that has been replaced cannot change."""
     enter_version(record.plan_version)
-    if not record.plan_version.is_current:
-        abort(404)
+    refuse_if_superseded(record.plan_version, "change the plan's structure")
 
 
 def _load(model: Any, record_id: int) -> Any:
@@ -148,14 +149,18 @@ def _save(form: FlaskForm, save: Callable[[], Any]) -> Outcome:
 def index() -> str:
     """Every priority, theme and indicator of the plan's current version, in order."""
     version = plan_scope().version
+    refuse_if_superseded(version, "change the plan's structure")
     priorities = db.session.scalars(
         select(Priority)
         .where(Priority.plan_version_id == version.id)
-        .options(selectinload(Priority.leads))
+        .options(selectinload(Priority.leads), selectinload(Priority.predecessors))
         .order_by(Priority.position, Priority.id)
     ).all()
     themes = db.session.scalars(
-        select(Theme).where(Theme.plan_version_id == version.id).order_by(Theme.position, Theme.id)
+        select(Theme)
+        .where(Theme.plan_version_id == version.id)
+        .options(selectinload(Theme.predecessors))
+        .order_by(Theme.position, Theme.id)
     ).all()
     indicators = db.session.scalars(
         select(Indicator)
@@ -200,12 +205,38 @@ def index() -> str:
 # --- Priorities ------------------------------------------------------------------------------
 
 
+def _predecessor_choices(
+    form: PriorityForm | ThemeForm, model: Any, record: Priority | Theme | None
+) -> None:
+    """In a draft refresh, what a priority or theme continues can be chosen from those of
+    the version being refreshed; elsewhere the field is not offered."""
+    version = plan_scope().version
+    if not version.is_draft:
+        form.predecessors.choices = []
+        return
+    form.predecessors.choices = [
+        SelectChoice(str(old.id), old.name)
+        for old in db.session.scalars(
+            select(model)
+            .where(model.plan_version_id == version.based_on_id, model.retired_at.is_(None))
+            .order_by(model.position, model.id)
+        )
+    ]
+    if record is not None and request.method == "GET":
+        form.predecessors.data = [str(old.id) for old in record.predecessors]
+
+
+def _chosen_predecessors(form: PriorityForm | ThemeForm) -> tuple[int, ...] | None:
+    return _ids(form.predecessors.data) if plan_scope().version.is_draft else None
+
+
 def _priority_form(priority: Priority | None) -> PriorityForm:
     form = PriorityForm()
     form.leads.choices = [
         SelectChoice(str(user.id), f"{user.name} ({user.email})")
         for user in lead_candidates(db.session)
     ]
+    _predecessor_choices(form, Priority, priority)
     if priority is not None and request.method == "GET":
         form.name.data = priority.name
         form.description.data = priority.description
@@ -223,6 +254,7 @@ def _priority_details(form: PriorityForm) -> PriorityDetails:
         includes=form.includes.data or "",
         lead_role=form.lead_role.data or "",
         lead_ids=_ids(form.leads.data),
+        predecessor_ids=_chosen_predecessors(form),
     )
 
 
@@ -230,6 +262,7 @@ def _priority_details(form: PriorityForm) -> PriorityDetails:
 @roles(*STRUCTURE_EDITORS)
 def new_priority() -> Response:
     version = plan_scope().version
+    refuse_if_superseded(version, "change the plan's structure")
     form = _priority_form(None)
     if form.validate_on_submit():
         outcome = _save(form, lambda: add_priority(db.session, version, _priority_details(form)))
@@ -329,6 +362,7 @@ def retire_priority_page(priority_id: int) -> Response:
 
 def _theme_form(theme: Theme | None) -> ThemeForm:
     form = ThemeForm()
+    _predecessor_choices(form, Theme, theme)
     if theme is not None and request.method == "GET":
         form.name.data = theme.name
         form.description.data = theme.description
@@ -337,13 +371,18 @@ def _theme_form(theme: Theme | None) -> ThemeForm:
 
 
 def _theme_details(form: ThemeForm) -> ThemeDetails:
-    return ThemeDetails(name=form.name.data or "", description=form.description.data or "")
+    return ThemeDetails(
+        name=form.name.data or "",
+        description=form.description.data or "",
+        predecessor_ids=_chosen_predecessors(form),
+    )
 
 
 @bp.route("/plans/<int:plan_id>/structure/themes/new", methods=["GET", "POST"])
 @roles(*STRUCTURE_EDITORS)
 def new_theme() -> Response:
     version = plan_scope().version
+    refuse_if_superseded(version, "change the plan's structure")
     form = _theme_form(None)
     if form.validate_on_submit():
         outcome = _save(form, lambda: add_theme(db.session, version, _theme_details(form)))
@@ -452,6 +491,7 @@ def _indicator_details(form: IndicatorForm) -> IndicatorDetails:
 @roles(*STRUCTURE_EDITORS)
 def new_indicator() -> Response:
     version = plan_scope().version
+    refuse_if_superseded(version, "change the plan's structure")
     form = _indicator_form(None)
     if form.validate_on_submit():
         outcome = _save(form, lambda: add_indicator(db.session, version, _indicator_details(form)))
