@@ -99,6 +99,16 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
         (f"structure.move_{noun}_page", "POST"): only({"admin": 400, "coordinator": 400})
         for noun in ("priority", "theme", "indicator")
     },  # no direction given
+    ("periods.add_year", "POST"): only({"coordinator": 422}),
+    # The annual refresh: admins and coordinators. The demo has no refresh under way, so
+    # its pages other than the start answer 404 (saying so).
+    ("refresh.draft", "GET"): only({"admin": 200, "coordinator": 200}),
+    ("refresh.draft", "POST"): only({"admin": 422, "coordinator": 422}),
+    ("refresh.actions", "GET"): only({"admin": 404, "coordinator": 404}),
+    **{
+        (f"refresh.{endpoint}", "POST"): only({"admin": 404, "coordinator": 404})
+        for endpoint in ("publish", "discard", "accept", "decide_action")
+    },
     # Importing a plan: admins and coordinators; an upload is confirmed by its uploader only.
     ("imports.upload", "GET"): only({"admin": 200, "coordinator": 200}),
     ("imports.upload", "POST"): only({"admin": 422, "coordinator": 422}),  # no file chosen

@@ -1,10 +1,13 @@
 """The reporting period form."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import DateField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
+from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
+from tracker.periods.services import FREQUENCIES
+from tracker.plans.forms import RealDateField
 from tracker.widgets import DateInput
 
 
@@ -33,3 +36,27 @@ class PeriodForm(FlaskForm):
         validators=[Optional()],
     )
     submit = SubmitField("Add period", widget=GovSubmitInput())
+
+
+class YearOfPeriodsForm(FlaskForm):
+    """A whole year of periods at once; tracker.periods.services checks the choices."""
+
+    frequency = RadioField(
+        "How often",
+        choices=[SelectChoice(key, label) for key, label in FREQUENCIES.items()],
+        widget=GovRadioInput(),
+        validate_choice=False,
+    )
+    first_day = RealDateField(
+        "First day of the first period",
+        widget=DateInput(),
+        format="%d %m %Y",
+        validators=[InputRequired(message="Enter the first day of the first period")],
+    )
+    due_after_days = IntegerField(
+        "Updates due, in days after each period ends",
+        widget=GovTextInput(),
+        default=14,
+        validators=[Optional()],
+    )
+    submit = SubmitField("Add a year of periods", widget=GovSubmitInput())

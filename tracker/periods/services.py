@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
@@ -18,6 +18,7 @@ from tracker.models import (
     ReportingPeriod,
     Update,
 )
+from tracker.plans.versions import refuse_if_superseded, refuse_unless_current
 from tracker.statuses import owes_an_update
 
 
@@ -41,6 +42,7 @@ def create_period(
     due: date | None,
 ) -> ReportingPeriod:
     """A new, closed period; raises UpdateRefused (with the field) for bad input."""
+    refuse_if_superseded(version, "add reporting periods")
     name = name.strip()
     if not name:
         raise UpdateRefused("Enter a name, for example Oct–Nov 2026", "name")
@@ -66,8 +68,81 @@ def create_period(
     return period
 
 
+# How a year of reporting periods is cut: months per period, and how each is named.
+FREQUENCIES = {
+    "quarterly": "Quarterly: four periods of three months, named Q1 to Q4",
+    "two-monthly": "Every two months: six periods, named by their months",
+}
+MONTHS_PER_PERIOD = {"quarterly": 3, "two-monthly": 2}
+LONGEST_DUE_DELAY = 90
+
+
+def _add_months(day: date, months: int) -> date:
+    month_index = day.month - 1 + months
+    return date(day.year + month_index // 12, month_index % 12 + 1, 1)
+
+
+def year_of_periods(
+    version: PlanVersion, frequency: str | None, first_day: date | None, due_after_days: int | None
+) -> list[tuple[str, date, date, date]]:
+    """The name, start, end and due date of each period of a year from first_day (the first
+    of a month); UpdateRefused for a choice that cannot be."""
+    if frequency not in MONTHS_PER_PERIOD:
+        raise UpdateRefused("Choose how often the partnership reports", "frequency")
+    if first_day is None:
+        raise UpdateRefused("Enter the first day of the first period", "first_day")
+    if first_day.day != 1:
+        raise UpdateRefused(
+            "Periods start on the first of a month: enter a date like 1 4 2027", "first_day"
+        )
+    if due_after_days is None or not 0 <= due_after_days <= LONGEST_DUE_DELAY:
+        raise UpdateRefused(
+            "Enter how many days after a period ends updates are due, from 0 to "
+            f"{LONGEST_DUE_DELAY}",
+            "due_after_days",
+        )
+    months = MONTHS_PER_PERIOD[frequency]
+    periods = []
+    for number in range(12 // months):
+        start = _add_months(first_day, number * months)
+        end = _add_months(start, months) - timedelta(days=1)
+        if frequency == "quarterly":
+            name = f"{version.label} Q{number + 1}"
+        else:
+            name = (
+                f"{start:%b}–{end:%b %Y}"
+                if start.year == end.year
+                else f"{start:%b %Y}–{end:%b %Y}"
+            )
+        periods.append((name, start, end, end + timedelta(days=due_after_days)))
+    return periods
+
+
+def create_year_of_periods(
+    session: DbSession,
+    version: PlanVersion,
+    *,
+    frequency: str | None,
+    first_day: date | None,
+    due_after_days: int | None,
+) -> list[ReportingPeriod]:
+    """A year of closed periods with due dates; all or none (the caller rolls back on
+    UpdateRefused, which names the first period that clashes)."""
+    created = []
+    for name, start, end, due in year_of_periods(version, frequency, first_day, due_after_days):
+        try:
+            created.append(
+                create_period(session, version, name=name, start=start, end=end, due=due)
+            )
+        except UpdateRefused as refusal:
+            raise UpdateRefused(f"{name}: {refusal}", "first_day") from None
+        session.flush()
+    return created
+
+
 def open_period(session: DbSession, period: ReportingPeriod) -> None:
     """Open a period for updates; only one may be open in a plan version at a time."""
+    refuse_unless_current(period.plan_version, "open reporting periods")
     already = session.scalar(
         select(ReportingPeriod).where(
             ReportingPeriod.plan_version_id == period.plan_version_id,
@@ -80,6 +155,7 @@ def open_period(session: DbSession, period: ReportingPeriod) -> None:
 
 
 def close_period(period: ReportingPeriod) -> None:
+    refuse_if_superseded(period.plan_version, "close reporting periods")
     period.is_open = False
 
 

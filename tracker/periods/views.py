@@ -17,10 +17,11 @@ from tracker.actions.services import UpdateRefused
 from tracker.auth.access import roles
 from tracker.extensions import db
 from tracker.models import ReportingPeriod, Role
-from tracker.periods.forms import PeriodForm
+from tracker.periods.forms import PeriodForm, YearOfPeriodsForm
 from tracker.periods.services import (
     close_period,
     create_period,
+    create_year_of_periods,
     open_period,
     outstanding_updates,
 )
@@ -54,16 +55,52 @@ def index() -> Response:
                 "success",
             )
             return redirect(url_for("periods.index"), code=303)
-    status = 422 if form.errors else 200
+    return _index_page(form, YearOfPeriodsForm(formdata=None))
+
+
+def _index_page(form: PeriodForm, year_form: YearOfPeriodsForm) -> Response:
+    scope = plan_scope()
+    if year_form.first_day.data is None:
+        year_form.first_day.data = scope.version.effective_from
+    status = 422 if form.errors or year_form.errors else 200
     return make_response(
         render_template(
             "periods/index.html",
             form=form,
-            version=version,
+            year_form=year_form,
+            version=scope.version,
             periods=scope.periods,
         ),
         status,
     )
+
+
+@bp.route("/plans/<int:plan_id>/periods/year", methods=["POST"])
+@roles(Role.COORDINATOR)
+def add_year() -> Response:
+    """A year of quarterly or two-monthly periods with due dates, all at once."""
+    version = plan_scope().version
+    year_form = YearOfPeriodsForm()
+    if year_form.validate_on_submit():
+        try:
+            created = create_year_of_periods(
+                db.session,
+                version,
+                frequency=year_form.frequency.data,
+                first_day=year_form.first_day.data,
+                due_after_days=year_form.due_after_days.data,
+            )
+            db.session.commit()
+        except UpdateRefused as refusal:
+            db.session.rollback()
+            getattr(year_form, refusal.field).errors = [str(refusal)]
+        else:
+            flash(
+                f"Added {len(created)} periods, {created[0].name} to {created[-1].name}.",
+                "success",
+            )
+            return redirect(url_for("periods.index"), code=303)
+    return _index_page(PeriodForm(formdata=None), year_form)
 
 
 def _period(period_id: int) -> ReportingPeriod:

@@ -21,6 +21,7 @@ from tracker.dashboard.services import (
 )
 from tracker.extensions import DbSession
 from tracker.models import (
+    PlanVersion,
     Priority,
     PriorityNarrative,
     ReportingPeriod,
@@ -38,6 +39,7 @@ from tracker.priorities.services import (
     narrative_paragraphs,
     source_notes,
 )
+from tracker.refresh.changes import change_lines
 from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
 
 CONTENT_FORMAT = 1  # bump when the structure changes, so old snapshots can be told apart
@@ -96,6 +98,7 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
             "added": [_movement(m) for m in moved.added],
             "gone_quiet": [_movement(m) for m in moved.gone_quiet],
         },
+        "agreement_changes": _agreement_changes(version),
         "priorities": [
             {
                 "id": priority.id,
@@ -110,6 +113,21 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
             }
             for priority in priorities
         ],
+    }
+
+
+def _agreement_changes(version: PlanVersion) -> dict[str, Any] | None:
+    """ "Changes to the agreement": what the refresh that made this version changed, as the
+    agreement's version-control table has it; None for a version no refresh made."""
+    lines = change_lines(version.changes)
+    if not lines and not version.change_log:
+        return None
+    return {
+        "version": version.agreement_version or str(version.version_number),
+        "label": version.label,
+        "effective_from": f"{version.effective_from:%-d %B %Y}",
+        "lines": lines,
+        "notes": version.change_log,
     }
 
 

@@ -214,6 +214,7 @@ class _Paper:
         self.heading(f"{document['progress_number']}. {PROGRESS_HEADING}", level=1)
         self._summary_tables(content)
         self._what_moved(content)
+        self._agreement_changes(content)
 
         recommendations = document["recommendations"]
         self.heading(f"{recommendations['number']}. Recommendations", level=1)
@@ -336,6 +337,21 @@ class _Paper:
                     else ""
                 )
                 self.paragraph(f"•\t{change}{item['title']} ({item['priority']})", BULLET)
+
+    def _agreement_changes(self, content: dict[str, Any]) -> None:
+        changes = content.get("agreement_changes")  # absent from papers published before it
+        if not changes:
+            return
+        self.heading("Changes to the agreement", level=2)
+        self.paragraph(
+            f"Version {changes['version']} ({changes['label']}), effective from "
+            f"{changes['effective_from']}:"
+        )
+        for line in changes["lines"]:
+            self.paragraph(f"•\t{line}", BULLET)
+        for line in changes["notes"].splitlines():
+            if line.strip():
+                self.paragraph(line)
 
     def _appendix(self, content: dict[str, Any]) -> None:
         self.heading(APPENDIX_TITLE, level=1).paragraph_format.page_break_before = True
