@@ -171,6 +171,8 @@ def test_last_years_pages_read_as_they_did_with_the_version_picker(
     assert "replaced by 2027/28 from 1 April 2027" in html
     # Links on last year's pages stay in last year's version.
     assert re.search(r'href="/plans/\d+/rollup/trend\?[^"]*version=1', html)
+    # The period picker is a GET form: it carries the version too.
+    assert '<input type="hidden" name="version" value="1">' in html.split('id="period"')[0]
 
     current = coordinator.get(plan_path(plan["version"], "")).get_data(as_text=True)
     assert "Serious Violence and Organised Crime" in current
@@ -280,3 +282,24 @@ def test_a_report_of_the_new_version_has_the_changes_to_the_agreement(
     text = "\n".join(p.text for p in Document(io.BytesIO(word.data)).paragraphs)
     assert "Changes to the agreement" in text
     assert "Priority added: Preventing Extremism and Hate" in text
+
+
+def test_a_new_years_reading_is_offered_the_same_period_last_year_to_compare(
+    app, session, coordinator, plan, refreshed
+):
+    period = make_period(
+        session,
+        plan_version=refreshed,
+        name="2027/28 Q1",
+        start_date=date(2027, 4, 1),
+        end_date=date(2027, 6, 30),
+    )
+    session.commit()
+    roads = named(session, refreshed, Priority, "Road Safety")
+    [indicator] = roads.indicators
+    form = coordinator.get(f"/indicators/{indicator.id}/readings/new?period={period.id}")
+    html = form.get_data(as_text=True)
+    assert form_value(html, "comparison_value") == "120"
+    assert form_value(html, "comparison_label") == "same period last year"
+    page = coordinator.get(f"/priorities/{roads.id}").get_data(as_text=True)
+    assert "2026/27 Q1" in page  # last year's reading is this indicator's history

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from sqlalchemy import select
@@ -181,6 +182,21 @@ def _summaries(session: DbSession, which: ColumnElement[bool]) -> list[Indicator
     for reading in readings:
         summary_of[reading.indicator_id].readings.append(reading)
     return list(summaries.values())
+
+
+def same_period_last_year(
+    session: DbSession, indicator: Indicator, period: ReportingPeriod
+) -> IndicatorValue | None:
+    """The indicator's reading (its own, or of the indicator it continues from last year's
+    plan) for the period that started about a year before this one."""
+    summaries = _summaries(session, Indicator.id == indicator.id)
+    if not summaries:
+        return None
+    year_before = period.start_date - timedelta(days=365)
+    for reading in summaries[0].readings:
+        if abs((reading.period.start_date - year_before).days) <= 20:
+            return reading
+    return None
 
 
 # --- Recording readings ------------------------------------------------------------------

@@ -26,6 +26,7 @@ from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.versions import refuse_unless_current
 from tracker.priorities.forms import NarrativeForm, ReadingForm
 from tracker.priorities.services import (
+    DEFAULT_COMPARISON_LABEL,
     InputRefused,
     ReadingInput,
     SavedMeanwhile,
@@ -34,6 +35,7 @@ from tracker.priorities.services import (
     format_percent,
     indicator_summaries,
     narrative_paragraphs,
+    same_period_last_year,
     save_narrative,
     save_reading,
     source_notes,
@@ -200,6 +202,10 @@ def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Respo
         else:
             period = _chosen_period(periods)
             form.period.data = str(period.id) if period else None
+            last_year = same_period_last_year(db.session, indicator, period) if period else None
+            if last_year is not None:  # offered, not forced: the lead can change or clear it
+                form.comparison_value.data = f"{last_year.value.normalize():f}"
+                form.comparison_label.data = DEFAULT_COMPARISON_LABEL
     conflict = None
     if form.validate_on_submit():
         entered = ReadingInput(

@@ -211,13 +211,19 @@ def actions() -> str:
     return render_template(
         "refresh/actions.html",
         groups=list(groups.values()),
-        total=len(choices),
-        undecided=sum(1 for c in choices if c.outcome is None),
-        proposed=sum(1 for c in choices if c.state == "proposed"),
-        with_problems=sum(1 for c in choices if c.outcome is not None and c.problem),
+        counts=_counts(choices),
         showing=showing,
         **_decision_context(existing),
     )
+
+
+def _counts(choices: list[ActionChoice]) -> dict[str, int]:
+    return {
+        "total": len(choices),
+        "undecided": sum(1 for c in choices if c.outcome is None),
+        "proposed": sum(1 for c in choices if c.state == "proposed"),
+        "with_problems": sum(1 for c in choices if c.outcome is not None and c.problem),
+    }
 
 
 @bp.route("/plans/<int:plan_id>/refresh/actions/accept", methods=["POST"])
@@ -254,9 +260,8 @@ def decide_action(action_id: int) -> Response:
     except RefreshRefused as refusal:
         db.session.rollback()
         error = refusal
-    choice = next(
-        (c for c in action_choices(db.session, existing) if c.action.id == action.id), None
-    )
+    choices = action_choices(db.session, existing)
+    choice = next((c for c in choices if c.action.id == action.id), None)
     if choice is None:
         abort(404, "This action is not active in the version being refreshed.")
     if wants_partial() or error is not None:
@@ -271,6 +276,10 @@ def decide_action(action_id: int) -> Response:
             saved=error is None,
             **_decision_context(existing),
         )
+        if wants_partial():  # the counts above the list change with each decision
+            page += render_template(
+                "refresh/_decision_counts.html", counts=_counts(choices), out_of_band=True
+            )
         return make_response(page, 422 if error else 200)
     flash(f"Saved the decision for {action.title}.", "success")
     return redirect(url_for("refresh.actions", _anchor=f"decision-{action.id}"), code=303)
