@@ -96,6 +96,7 @@ def test_renaming_in_the_draft_keeps_what_it_continues_and_the_lead_never_sees_t
     lead = _client(app, plan["lead"])
     assert lead.get(plan_path(draft, "rollup?version=2")).status_code == 404
     assert "2027/28" not in lead.get(plan_path(draft, "")).get_data(as_text=True)
+    assert lead.get(f"/priorities/{renamed.id}").status_code == 404
 
 
 def test_deciding_an_action_in_place_and_publishing_refused_then_done(

@@ -121,6 +121,8 @@ def enter_plan(plan_id: int) -> PlanScope:
 
 def enter_version(version: PlanVersion) -> PlanScope:
     """Scope the request to this plan version (the one a record being shown belongs to)."""
+    if not may_see(version):
+        abort(404)  # a record of a draft refresh, asked for by someone who cannot see it
     scope = getattr(g, "plan_scope", None)
     if scope is None or scope.version.id != version.id:
         scope = g.plan_scope = PlanScope(version)
