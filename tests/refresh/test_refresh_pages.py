@@ -147,7 +147,9 @@ def test_deciding_an_action_in_place_and_publishing_refused_then_done(
     assert "Priority removed: Acquisitive Crime" in overview
     assert "Chapter 6 updated." in overview
     session.expire_all()
-    assert plan["burglary"].state == "closed"
+    assert plan["burglary"].state == "active"  # as it was in 2026/27: it just did not continue
+    old_action = coordinator.get(f"/actions/{plan['burglary'].id}").get_data(as_text=True)
+    assert "Closed as business as usual when 2027/28 replaced this version" in old_action
 
 
 @pytest.fixture

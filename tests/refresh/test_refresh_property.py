@@ -81,7 +81,9 @@ def _recorded(session):
             (r.id, r.indicator_id, r.period_id, r.value)
             for r in session.scalars(select(IndicatorValue))
         ),
-        "actions": sorted((a.id, a.priority_id, a.title) for a in session.scalars(select(Action))),
+        "actions": sorted(
+            (a.id, a.priority_id, a.title, a.state) for a in session.scalars(select(Action))
+        ),
     }
 
 

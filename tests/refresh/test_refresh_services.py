@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 
 from tests.refresh.conftest import NEXT_YEAR, decide_everything, named
 from tracker.actions.services import action_timeline, record_update
+from tracker.dashboard.services import rollup
 from tracker.extensions import db
 from tracker.models import (
     Action,
     PlanVersion,
     Priority,
+    RefreshDecision,
     Theme,
     Update,
     User,
@@ -114,6 +116,7 @@ def test_proposals_follow_renames_and_an_action_under_a_retired_priority_needs_a
 
 def test_publishing_carries_actions_forward_and_leaves_last_year_as_it_was(session, plan):
     old = plan["version"]
+    rollups_before = [_counts(rollup(session, old, period)) for period in (plan["q1"], plan["q4"])]
     updates_before = session.scalars(select(Update).order_by(Update.id)).all()
     before = [(u.id, u.action_id, u.period_id, u.rag) for u in updates_before]
     draft = start_refresh(session, old.plan, NEXT_YEAR)
@@ -137,13 +140,23 @@ def test_publishing_carries_actions_forward_and_leaves_last_year_as_it_was(sessi
     assert new_county_lines.carried_forward_from == plan["county_lines"]
     assert {t.plan_version_id for t in new_county_lines.themes} == {draft.id}
     # Nothing of last year moved: its updates are where they were, its actions too.
+    assert [_counts(rollup(session, old, p)) for p in (plan["q1"], plan["q4"])] == rollups_before
     after = [
         (u.id, u.action_id, u.period_id, u.rag)
         for u in session.scalars(select(Update).order_by(Update.id))
     ]
     assert after == before
     assert plan["county_lines"].priority == plan["organised"]
-    assert plan["burglary"].state == "completed"
+    # A completed action leaves the plan by not continuing; last year keeps it as it was.
+    assert plan["burglary"].state == "active"
+    outcomes = dict(
+        session.execute(select(RefreshDecision.action_id, RefreshDecision.outcome)).all()
+    )
+    assert outcomes == {
+        plan["burglary"].id: "complete",
+        plan["county_lines"].id: "carry",
+        plan["speed"].id: "carry",
+    }
     # The carried action starts the year with no update, but its history is on its timeline.
     assert session.scalar(select(func.count()).where(Update.action_id == new_county_lines.id)) == 0
     timeline = action_timeline(session, new_county_lines)
@@ -159,6 +172,10 @@ def test_publishing_carries_actions_forward_and_leaves_last_year_as_it_was(sessi
     assert "Priority added: Preventing Extremism and Hate" in lines
     assert "Priority removed: Acquisitive Crime" in lines
     assert "Actions: 2 actions carried forward; 1 action completed" in lines
+
+
+def _counts(result):
+    return [(row.name, row.counts) for row in result.priorities + result.themes]
 
 
 def test_publish_is_refused_with_every_reason_and_changes_nothing(session, plan):

@@ -43,10 +43,12 @@ from tracker.extensions import db
 from tracker.htmx import render_page_or_partial, wants_partial
 from tracker.models import (
     Action,
+    ActionOutcome,
     ActionState,
     Organisation,
     PlanVersion,
     Priority,
+    RefreshDecision,
     Role,
     Theme,
     Update,
@@ -224,6 +226,15 @@ def _detail(action: Action, form: UpdateForm, status: int = 200, **extra: Any) -
             carried_to=db.session.scalar(
                 select(Action).where(Action.carried_forward_from_id == action.id)
             ),
+            left_at_refresh=db.session.execute(
+                select(RefreshDecision.outcome, PlanVersion.label)
+                .join(PlanVersion, PlanVersion.id == RefreshDecision.draft_version_id)
+                .where(
+                    RefreshDecision.action_id == action.id,
+                    PlanVersion.is_draft.is_(False),
+                    RefreshDecision.outcome != ActionOutcome.CARRY.value,
+                )
+            ).first(),
             **extra,
         ),
         status,

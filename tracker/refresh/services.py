@@ -11,7 +11,9 @@ one), the refresh proposes carrying it forward; otherwise a coordinator must cho
 Publishing does it all in one transaction: carried actions become new actions of the new
 version linked to their predecessors (their history stays with the old action, and they
 start the new year with no update), the new version becomes current and the old one is read-
-only from then on (tracker.plans.versions). Nothing in the old version is deleted or moved.
+only from then on (tracker.plans.versions). Nothing in the old version is deleted, moved or
+changed: a completed or closed action stays as it was there, its decision recording what
+became of it, so last year's roll-up reads the same after the refresh as before.
 """
 
 from __future__ import annotations
@@ -486,7 +488,7 @@ def publish_refresh(
         raise PublishRefused(["Someone else published a new version a moment ago"])
 
     for choice in choices:
-        _carry_out(session, draft, choice)
+        _carry_out(session, draft, choice, publisher)
     for period in base.periods:
         period.is_open = False
     session.flush()
@@ -501,15 +503,25 @@ def publish_refresh(
     return draft
 
 
-def _carry_out(session: DbSession, draft: PlanVersion, choice: ActionChoice) -> None:
+def _carry_out(
+    session: DbSession, draft: PlanVersion, choice: ActionChoice, publisher: User
+) -> None:
+    """Record what became of the action and, if it carries forward, make its successor.
+
+    A completed or closed action simply does not continue: last year's version keeps it as
+    it was, so that year's roll-up, papers and exports read exactly as before the refresh.
+    """
     action = choice.action
-    if choice.outcome == ActionOutcome.COMPLETE:
-        action.state = ActionState.COMPLETED.value
-        action.version += 1
-    elif choice.outcome == ActionOutcome.CLOSE:
-        action.state = ActionState.CLOSED.value
-        action.version += 1
-    else:
+    if choice.decision is None:  # the refresh's proposal stood: record it as decided
+        assert choice.priority is not None
+        decide(
+            session,
+            draft,
+            action,
+            Decision(choice.outcome, choice.priority.id, tuple(t.id for t in choice.themes)),
+            publisher,
+        )
+    if choice.outcome == ActionOutcome.CARRY:
         assert choice.priority is not None
         session.add(
             Action(
