@@ -17,7 +17,7 @@ from tests.support.paths import plan_path
 from tracker.extensions import db
 from tracker.models import Action, Priority, Update, utcnow
 from tracker.refresh.services import publish_refresh, start_refresh
-from tracker.reports.services import start_draft
+from tracker.reports.services import publish, start_draft
 
 
 def _client(app, user):
@@ -306,3 +306,32 @@ def test_a_new_years_reading_is_offered_the_same_period_last_year_to_compare(
     assert form_value(html, "comparison_label") == "same period last year"
     page = coordinator.get(f"/priorities/{roads.id}").get_data(as_text=True)
     assert "2026/27 Q1" in page  # last year's reading is this indicator's history
+
+
+def _without_tokens(html):
+    return re.sub(r'name="csrf_token" value="[^"]*"', "", html)
+
+
+def test_a_paper_published_before_the_refresh_reads_the_same_after_it(
+    app, session, coordinator, plan
+):
+    report = start_draft(session, period=plan["q4"], subject="Q4 update", author=plan["lead"])
+    report.authors = [{"name": "Cora Ordinator", "role": "Community Safety Manager"}]
+    report.meeting = "Partnership board"
+    report.meeting_date = date(2027, 3, 20)
+    report.summary = "Progress in the last quarter."
+    report.recommendations = "Note the report."
+    publish(session, report, plan["coordinator"])
+    session.commit()
+    before = coordinator.get(f"/reports/{report.id}/print").get_data(as_text=True)
+    sheet_before = coordinator.get(f"/reports/{report.id}/download/csv").data
+
+    draft = start_refresh(session, plan["version"].plan, NEXT_YEAR)
+    decide_everything(session, plan, draft)
+    publish_refresh(session, draft, plan["coordinator"])
+    session.commit()
+
+    after = coordinator.get(f"/reports/{report.id}/print").get_data(as_text=True)
+    assert _without_tokens(after) == _without_tokens(before)
+    assert coordinator.get(f"/reports/{report.id}/download/csv").data == sheet_before
+    assert "Acquisitive Crime" in after
