@@ -70,8 +70,8 @@ def create_period(
 
 # How a year of reporting periods is cut: months per period, and how each is named.
 FREQUENCIES = {
-    "quarterly": "Quarterly: four periods of three months, named Q1 to Q4",
-    "two-monthly": "Every two months: six periods, named by their months",
+    "quarterly": "Quarterly: four periods of three months (Q1 to Q4)",
+    "two-monthly": "Every two months: six periods (such as Apr–May)",
 }
 MONTHS_PER_PERIOD = {"quarterly": 3, "two-monthly": 2}
 LONGEST_DUE_DELAY = 90
