@@ -88,18 +88,16 @@ def may_see(version: PlanVersion) -> bool:
     )
 
 
-def _current_version_of(plan_id: int) -> PlanVersion | None:
-    return db.session.scalar(
-        select(PlanVersion)
-        .where(PlanVersion.plan_id == plan_id, PlanVersion.is_current.is_(True))
-        .options(joinedload(PlanVersion.plan))
+def _version_of(plan_id: int, number: int | None) -> PlanVersion | None:
+    """The plan's version with that number, or its current one when no number is given."""
+    which = (
+        PlanVersion.is_current.is_(True)
+        if number is None
+        else (PlanVersion.version_number == number)
     )
-
-
-def _numbered_version_of(plan_id: int, number: int) -> PlanVersion | None:
     return db.session.scalar(
         select(PlanVersion)
-        .where(PlanVersion.plan_id == plan_id, PlanVersion.version_number == number)
+        .where(PlanVersion.plan_id == plan_id, which)
         .options(joinedload(PlanVersion.plan))
     )
 
@@ -110,10 +108,7 @@ def enter_plan(plan_id: int) -> PlanScope:
     number = request.args.get("version", type=record_id)
     if "version" in request.args and number is None:
         abort(404, "There is no such version of this plan.")
-    if number is not None:
-        version = _numbered_version_of(plan_id, number)
-    else:
-        version = _current_version_of(plan_id)
+    version = _version_of(plan_id, number)
     if version is None or not may_see(version):
         abort(404, "There is no such version of this plan." if number is not None else None)
     return enter_version(version)

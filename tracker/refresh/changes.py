@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker.extensions import DbSession
 from tracker.models import ActionOutcome, PlanVersion, Priority, Theme
@@ -72,6 +73,7 @@ def _structure_changes(session: DbSession, draft: PlanVersion, model: Any) -> St
     news = session.scalars(
         select(model)
         .where(model.plan_version_id == draft.id, model.retired_at.is_(None))
+        .options(selectinload(model.predecessors))  # read for every one of them below
         .order_by(model.position, model.id)
     ).all()
     successors: dict[int, list[Any]] = defaultdict(list)

@@ -44,6 +44,7 @@ from tracker.models import (
     theme_predecessor,
     utcnow,
 )
+from tracker.plans.services import current_version
 from tracker.refresh.changes import change_summary
 
 LABEL_LIMIT = 100
@@ -65,12 +66,6 @@ class PublishRefused(Exception):
     def __init__(self, reasons: list[str]) -> None:
         super().__init__("; ".join(reasons))
         self.reasons = reasons
-
-
-def current_version_of(session: DbSession, plan: Plan) -> PlanVersion | None:
-    return session.scalar(
-        select(PlanVersion).where(PlanVersion.plan_id == plan.id, PlanVersion.is_current.is_(True))
-    )
 
 
 def draft_of(session: DbSession, plan: Plan) -> PlanVersion | None:
@@ -127,7 +122,7 @@ def _checked_details(
 def start_refresh(session: DbSession, plan: Plan, details: RefreshDetails) -> PlanVersion:
     """A draft of the plan's next version, copied from the current one; RefreshRefused when
     the details are wrong or a draft is already under way (nothing is created then)."""
-    base = current_version_of(session, plan)
+    base = current_version(session, plan.id)
     if base is None:
         raise RefreshRefused(f"{plan.name} has no current version to refresh", "label")
     existing = draft_of(session, plan)
@@ -294,6 +289,15 @@ class ActionChoice:
         if self.decision is not None:
             return "decided"
         return "proposed" if self.proposed_priority is not None else "undecided"
+
+    @property
+    def summary(self) -> str:
+        """For example "Carry forward to Road Safety" or "Complete"."""
+        if self.outcome is None:
+            return "Not decided"
+        if self.outcome == ActionOutcome.CARRY and self.priority is not None:
+            return f"Carry forward to {self.priority.name}"
+        return ActionOutcome(self.outcome).label
 
     @property
     def problem(self) -> str | None:

@@ -283,17 +283,3 @@ def decide_action(action_id: int) -> Response:
         return make_response(page, 422 if error else 200)
     flash(f"Saved the decision for {action.title}.", "success")
     return redirect(url_for("refresh.actions", _anchor=f"decision-{action.id}"), code=303)
-
-
-def choice_summary(choice: ActionChoice) -> str:
-    """For example "Carry forward to Road Safety" or "Complete"."""
-    if choice.outcome is None:
-        return "Not decided"
-    if choice.outcome == ActionOutcome.CARRY and choice.priority is not None:
-        return f"Carry forward to {choice.priority.name}"
-    return ActionOutcome(choice.outcome).label
-
-
-@bp.app_template_filter("choice_summary")
-def _choice_summary_filter(choice: ActionChoice) -> str:
-    return choice_summary(choice)
