@@ -156,6 +156,16 @@ def status_for(
     )
 
 
+def is_past_target(target_date: date | None, status_or_state: str) -> bool:
+    """An action not yet completed whose target date has gone by: flagged wherever it is
+    listed, so a working group sees slippage as well as the status the lead gave."""
+    return (
+        target_date is not None
+        and status_or_state not in ("completed", "closed")
+        and target_date < date.today()
+    )
+
+
 def owes_an_update(action: Action) -> list[User]:
     """Who is chased for an action's update: its priority's leads and the people named
     responsible for it, the same people who find it under Your actions."""

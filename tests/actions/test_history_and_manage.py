@@ -102,9 +102,47 @@ def test_completing_with_an_update_closes_the_action_to_further_updates(coordina
     assert ">Reopened<" in coordinator.get(f"/actions/{action.id}").get_data(as_text=True)
 
 
+@pytest.mark.parametrize(
+    ("state", "question"),
+    [
+        ("completed", "Mark this action complete?"),
+        ("closed", "Close this action as business as usual?"),
+    ],
+)
+def test_completing_or_closing_asks_first_and_changes_nothing_until_confirmed(
+    coordinator, session, state, question
+):
+    action = first_action(session, "Road Safety")
+    asked = post_form(
+        coordinator, f"/actions/{action.id}/state", f"/actions/{action.id}", state=state
+    )
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and question in page and action.title in page
+    assert 'name="confirmed" value="yes"' in page
+    session.refresh(action)
+    assert action.state == "active", "nothing changes until the person confirms"
+
+    confirmed = post_form(
+        coordinator,
+        f"/actions/{action.id}/state",
+        f"/actions/{action.id}",
+        state=state,
+        confirmed="yes",
+    )
+    assert confirmed.status_code == 303
+    session.refresh(action)
+    assert action.state == state
+
+
 def test_close_as_business_as_usual_is_audited(coordinator, session):
     action = first_action(session, "Road Safety")
-    post_form(coordinator, f"/actions/{action.id}/state", f"/actions/{action.id}", state="closed")
+    post_form(
+        coordinator,
+        f"/actions/{action.id}/state",
+        f"/actions/{action.id}",
+        state="closed",
+        confirmed="yes",
+    )
     session.refresh(action)
     assert action.state == "closed"
     event = session.scalar(

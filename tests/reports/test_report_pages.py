@@ -412,7 +412,16 @@ def test_an_upload_far_over_the_limit_is_refused_before_it_is_read(admin, demo):
 
 def test_csv_download_matches_the_reports_action_rows(coordinator, demo, draft):
     rows = csv_rows(coordinator.get(f"/reports/{draft.id}/download/csv").data)
-    assert rows[0] == ["Priority", "Themes", "Action", "Lead", "RAG", "Last update", "Progress"]
+    assert rows[0] == [
+        "Priority",
+        "Themes",
+        "Action",
+        "Lead",
+        "RAG",
+        "Last update",
+        "Progress",
+        "What is being done about it",
+    ]
     document = document_for_report(demo, draft)
     assert len(rows) - 1 == sum(len(p["actions"]) for p in document["content"]["priorities"])
 

@@ -174,7 +174,7 @@ def test_action_plan_sheet_is_filtered_frozen_and_coloured_by_status(session):
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
     assert sheet.max_row == len(counted) + 1
-    assert sheet.auto_filter.ref == f"A1:G{len(counted) + 1}"
+    assert sheet.auto_filter.ref == f"A1:H{len(counted) + 1}"
 
     statuses_seen = set()
     for cells in sheet.iter_rows(min_row=2):
@@ -221,9 +221,15 @@ def test_rollup_sheet_has_the_rollups_numbers_for_the_period(session):
         ("Theme", summary.themes, summary.theme_totals),
     ]:
         header, *body = counts_table(sheet, heading)
-        assert list(header) == [heading, "Overall", *labels, "Total"]
+        assert list(header) == [heading, "Overall", "Updated", *labels, "Total"]
         assert body == [
-            (row.name, STATUS_LABELS[row.overall], *(row.counts[s] for s in STATUSES), row.total)
+            (
+                row.name,
+                STATUS_LABELS[row.overall],
+                f"{row.updated} of {row.expected}",
+                *(row.counts[s] for s in STATUSES),
+                row.total,
+            )
             for row in [*rows, totals]
         ]
 

@@ -93,12 +93,13 @@ def test_summary_tables_have_the_rollups_counts_and_shaded_overall_cells(demo, w
         (theme_table, summary.themes, summary.theme_totals),
     ]:
         header, *body = docx_table_rows(table)
-        assert header[2:] == [*(STATUS_LABELS.values()), "Total"]
+        assert header[1:] == ["Overall", "Updated", *(STATUS_LABELS.values()), "Total"]
         assert body == [
             [
                 row.name,
                 STATUS_LABELS[row.overall],
-                *(f"{row.counts[s]} ({row.percentage(s)}%)" for s in STATUS_LABELS),
+                f"{row.updated} of {row.expected}",
+                *(f"{row.counts[s]} ({row.percentages[s]}%)" for s in STATUS_LABELS),
                 str(row.total),
             ]
             for row in [*rows, totals]

@@ -1,5 +1,7 @@
 """Forms for progress updates and for creating and editing actions."""
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
@@ -66,6 +68,13 @@ class UpdateForm(FlaskForm):
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
     max_length = MAX_PROGRESS_LENGTH
+
+    def __init__(self, *args: Any, action_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Several update forms can be open on one page (Your actions): every id, and so
+        # every label, hint, character count and error-summary link, names its action.
+        for field in self:
+            field.id = f"{field.name}-{action_id}"
 
 
 class ActionForm(FlaskForm):

@@ -61,7 +61,11 @@ def latest_update(session: DbSession, action: Action) -> Update | None:
     return session.scalar(
         select(Update)
         .where(Update.action_id == action.id)
-        .options(joinedload(Update.author), joinedload(Update.author_organisation))
+        .options(
+            joinedload(Update.author),
+            joinedload(Update.author_organisation),
+            joinedload(Update.period),
+        )
         .order_by(Update.recorded_at.desc(), Update.id.desc())
         .limit(1)
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from typing import Any
+from urllib.parse import urlencode, urlsplit
 
 from flask import (
     Blueprint,
@@ -32,6 +33,7 @@ from tracker.actions.services import (
     change_state,
     create_action,
     edit_action,
+    latest_update,
     move_action,
     open_period_for,
     record_update,
@@ -65,6 +67,14 @@ bp = Blueprint("actions", __name__)
 
 UPDATE_SAVED_EVENT = "updateSaved"  # htmx event: pages refresh their counts when it fires
 RAG_FILTERS = ("red", "amber", "green", NO_UPDATE)
+# The state changes that ask first: the question and the button that confirms.
+STATES_TO_CONFIRM = {
+    ActionState.COMPLETED.value: ("Mark this action complete?", "Yes, mark it complete"),
+    ActionState.CLOSED.value: (
+        "Close this action as business as usual?",
+        "Yes, close it as business as usual",
+    ),
+}
 
 
 def _load_action(action_id: int) -> Action:
@@ -118,6 +128,11 @@ def _my_actions_context() -> dict[str, Any]:
         and (filters["rag"] is None or (row.rag == filters["rag"] and row.is_active))
         and (not filters["due"] or row.needs_update(open_period_id))
     ]
+    # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
+    # not reach its own parameters.
+    query: dict[str, Any] = {
+        key: value for key, value in request.args.items() if value and key in filters
+    }
     groups: dict[int, list[ActionStatus]] = {}
     for row in shown:
         groups.setdefault(row.priority_id, []).append(row)
@@ -137,9 +152,8 @@ def _my_actions_context() -> dict[str, Any]:
             .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
             .order_by(Theme.position)
         ).all(),
-        # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
-        # not reach its own parameters.
-        "query": {key: value for key, value in request.args.items() if value and key in filters},
+        "query": query,
+        "return_query": _return_query(url_for("actions.my_actions", **query)),
         "can_edit": True,  # every action listed here is one this user may update
     }
 
@@ -160,6 +174,43 @@ def my_action_counts() -> str:
     return render_template("actions/_my_counts.html", **_my_actions_context())
 
 
+def _return_query(list_url: str) -> str:
+    """The query string that brings a lead back to their list after an update saved on the
+    action page (the no-JavaScript path)."""
+    return urlencode({"return_to": list_url})
+
+
+def _next_action_to_update(action: Action) -> int | None:
+    """After an update, the lead's next action still owing one for the open period, in the
+    order Your actions lists them; None when none is left after it."""
+    version = action.priority.plan_version
+    mine = editable_action_ids(db.session, current_user, version.id)
+    rows = action_statuses(db.session, version, only=mine)
+    open_period = open_period_for(db.session, action)
+    open_period_id = open_period.id if open_period else None
+    ids = [row.action_id for row in rows]
+    if action.id not in ids:
+        return None
+    following = rows[ids.index(action.id) + 1 :]
+    return next(
+        (row.action_id for row in following if row.is_active and row.needs_update(open_period_id)),
+        None,
+    )
+
+
+def _after_saving(action: Action, return_to: str | None) -> str:
+    """Where a saved update (without htmx) goes: back where the lead came from, and on Your
+    actions at their next action; the action page otherwise."""
+    back = safe_local_path(return_to)
+    if back is None:
+        return url_for("actions.detail", action_id=action.id)
+    if urlsplit(back).path == url_for("actions.my_actions"):
+        following = _next_action_to_update(action)
+        if following is not None:
+            back += f"#action-{following}"
+    return back
+
+
 def _card(action: Action, **extra: Any) -> str:
     """The action's card on the My actions page, in view mode."""
     rows = action_statuses(db.session, action.priority.plan_version, only=[action.id])
@@ -172,6 +223,7 @@ def _card(action: Action, **extra: Any) -> str:
         row=row,
         open_period=open_period,
         can_edit=True,
+        return_query=_return_query(url_for("actions.my_actions")),
         **extra,
     )
 
@@ -182,6 +234,7 @@ def _card_form(action: Action, form: UpdateForm, **extra: Any) -> str:
         action=action,
         form=form,
         open_period=open_period_for(db.session, action),
+        last_update=latest_update(db.session, action),
         **extra,
     )
 
@@ -193,11 +246,19 @@ def update_form(action_id: int) -> Response | str:
     action = _load_action(action_id)
     if not wants_partial():
         return redirect(
-            url_for("actions.detail", action_id=action.id, _anchor="add-update-heading")
+            url_for(
+                "actions.detail",
+                action_id=action.id,
+                return_to=url_for("actions.my_actions"),
+                _anchor="add-update-heading",
+            )
         )
     _refuse_unless_editor(action, "open the update form of")
     form = UpdateForm(
-        formdata=None, version=action.version, return_to=url_for("actions.my_actions")
+        formdata=None,
+        action_id=action.id,
+        version=action.version,
+        return_to=url_for("actions.my_actions"),
     )
     return _card_form(action, form)
 
@@ -223,6 +284,7 @@ def _detail(action: Action, form: UpdateForm, status: int = 200, **extra: Any) -
             can_edit=can_edit_action(db.session, current_user, action),
             timeline=action_timeline(db.session, action),
             open_period=open_period_for(db.session, action),
+            last_update=latest_update(db.session, action),
             carried_to=db.session.scalar(
                 select(Action).where(Action.carried_forward_from_id == action.id)
             ),
@@ -246,7 +308,12 @@ def _detail(action: Action, form: UpdateForm, status: int = 200, **extra: Any) -
 @signed_in
 def detail(action_id: int) -> Response:
     action = _load_action(action_id)
-    form = UpdateForm(formdata=None, version=action.version)
+    form = UpdateForm(
+        formdata=None,
+        action_id=action.id,
+        version=action.version,
+        return_to=safe_local_path(request.args.get("return_to")),
+    )
     correcting = None
     correct_id = request.args.get("correct", type=record_id)
     if correct_id:
@@ -265,7 +332,7 @@ def detail(action_id: int) -> Response:
 def add_update(action_id: int) -> Response | str:
     action = _load_action(action_id)
     _refuse_unless_editor(action, "add an update to")
-    form = UpdateForm()
+    form = UpdateForm(action_id=action.id)
     in_card = wants_partial()
     if form.validate_on_submit():
         corrects = None
@@ -301,8 +368,7 @@ def add_update(action_id: int) -> Response | str:
                 return response
             flash("Update saved.", "success")
             session["saved_draft"] = f"update-{action.id}-"  # drafts.js forgets this draft
-            default = url_for("actions.detail", action_id=action.id)
-            return redirect(safe_local_path(form.return_to.data) or default, code=303)
+            return redirect(_after_saving(action, form.return_to.data), code=303)
     if in_card:
         return make_response(_card_form(action, form), 422)
     return _detail(action, form, 422)
@@ -440,13 +506,26 @@ def edit(action_id: int) -> Response:
 @bp.route("/actions/<int:action_id>/state", methods=["POST"])
 @signed_in
 def set_state(action_id: int) -> Response:
-    """Mark complete, close as business as usual, or reopen."""
+    """Mark complete, close as business as usual, or reopen. Completing and closing take
+    the action out of the lead's updates, so they ask first; reopening does not."""
     action = _load_action(action_id)
     _refuse_unless_editor(action, "change the state of")
-    try:
-        change_state(
-            db.session, action, request.form.get("state", ""), request.form.get("version", type=int)
+    new_state = request.form.get("state", "")
+    loaded_version = request.form.get("version", type=int)
+    if new_state in STATES_TO_CONFIRM and request.form.get("confirmed") != "yes":
+        question, confirm_label = STATES_TO_CONFIRM[new_state]
+        return make_response(
+            render_template(
+                "actions/confirm_state.html",
+                action=action,
+                state=new_state,
+                loaded_version=loaded_version,
+                question=question,
+                confirm_label=confirm_label,
+            )
         )
+    try:
+        change_state(db.session, action, new_state, loaded_version)
         db.session.commit()
     except UpdateRefused as refusal:
         flash(str(refusal), "info")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.sql import ColumnElement
@@ -31,16 +31,33 @@ from tracker.models import (
 from tracker.periods.services import periods_of
 from tracker.statuses import (
     MOVE_ORDER,
+    NO_UPDATE,
     NO_UPDATE_TEXT,
     SEVERITY,
     STATUS_LABELS,
     STATUSES,
+    is_past_target,
     status_for,
     status_in_period,
 )
 
 # Re-exported: older callers and the tests read the vocabulary from here too.
 __all__ = ["NO_UPDATE_TEXT", "STATUS_LABELS", "STATUSES", "status_in_period"]
+
+
+def whole_percentages(counts: dict[str, int]) -> dict[str, int]:
+    """Each count as a whole per cent of their sum, rounded so that a row adds up to 100:
+    the largest remainder method (the shares rounded down, then a point each to the largest
+    remainders, earlier statuses first on a tie). All zeros for an empty row."""
+    total = sum(counts.values())
+    if not total:
+        return dict.fromkeys(counts, 0)
+    exact = {key: 100 * count / total for key, count in counts.items()}
+    shares = {key: int(value) for key, value in exact.items()}
+    by_remainder = sorted(counts, key=lambda key: exact[key] - shares[key], reverse=True)
+    for key in by_remainder[: 100 - sum(shares.values())]:
+        shares[key] += 1
+    return shares
 
 
 @dataclass
@@ -50,22 +67,41 @@ class RollupRow:
     id: int | None
     name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
+    past_target: int = 0  # actions not completed whose target date has gone by
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
 
+    @property
+    def percentages(self) -> dict[str, int]:
+        """Whole per cent of this row's actions in each status, adding up to 100."""
+        return whole_percentages(self.counts)
+
     def percentage(self, status: str) -> int:
-        """Whole per cent of this row's actions with that status (0 for an empty row)."""
-        return round(100 * self.counts[status] / self.total) if self.total else 0
+        return self.percentages[status]
+
+    @property
+    def expected(self) -> int:
+        """Actions that owe an update for the period: all but the completed ones."""
+        return self.total - self.counts["completed"]
+
+    @property
+    def updated(self) -> int:
+        """Of those, how many were given a status in the period."""
+        return self.expected - self.counts[NO_UPDATE]
 
     @property
     def overall(self) -> str:
-        """The worst status present, ignoring completed actions; 'none' if nothing is active."""
+        """The worst status given in the period. Actions not yet updated do not outweigh those
+        that were ("N of M updated" says how many were); 'none' only when none was, and
+        'completed' when every action is complete."""
         for status in SEVERITY:
-            if self.counts[status]:
+            if status != NO_UPDATE and self.counts[status]:
                 return status
-        return "none"
+        if self.total and self.counts["completed"] == self.total:
+            return "completed"
+        return NO_UPDATE
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -74,6 +110,9 @@ class RollupRow:
             "counts": dict(self.counts),
             "total": self.total,
             "overall_status": self.overall,
+            "updated": self.updated,
+            "expected": self.expected,
+            "past_target_date": self.past_target,
         }
 
 
@@ -132,13 +171,17 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
     by_theme = {t.id: RollupRow(t.id, t.name) for t in themes}
 
     status_of_action = {}
-    for action_id, priority_id, action_status in session.execute(
-        select(Action.id, Action.priority_id, status_in_period(period))
+    past_target = set()
+    for action_id, priority_id, action_status, target_date in session.execute(
+        select(Action.id, Action.priority_id, status_in_period(period), Action.target_date)
         .join(Priority, Priority.id == Action.priority_id)
         .where(_counted_actions(version))
     ):
         status_of_action[action_id] = action_status
         by_priority[priority_id].counts[action_status] += 1
+        if is_past_target(target_date, action_status):
+            past_target.add(action_id)
+            by_priority[priority_id].past_target += 1
     for action_id, theme_id in session.execute(
         select(action_theme.c.action_id, action_theme.c.theme_id)
         .join(Theme, Theme.id == action_theme.c.theme_id)
@@ -146,6 +189,7 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
     ):
         if action_id in status_of_action:  # actions closed as business as usual are not
             by_theme[theme_id].counts[status_of_action[action_id]] += 1
+            by_theme[theme_id].past_target += action_id in past_target
 
     return Rollup(
         version,
@@ -162,6 +206,7 @@ def _totals(name: str, rows: object) -> RollupRow:
     for row in rows:  # type: ignore[attr-defined]
         for status, count in row.counts.items():
             total.counts[status] += count
+        total.past_target += row.past_target
     return total
 
 
@@ -265,6 +310,7 @@ class Movement:
     priority: str
     before: str
     after: str
+    recovery: str | None = None  # for a move to red: what is being done about it
 
 
 @dataclass
@@ -293,17 +339,34 @@ def what_moved(session: DbSession, version: PlanVersion, period: ReportingPeriod
         .correlate(Action)
         .scalar_subquery()
     )
+    recovery_now = (
+        select(Update.mitigation_text)
+        .where(Update.action_id == Action.id, Update.period_id == period.id)
+        .order_by(Update.recorded_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
     rows = session.execute(
         select(
-            Action.id, Action.title, Priority.name, Action.created_at, before, now, completed_now
+            Action.id,
+            Action.title,
+            Priority.name,
+            Action.created_at,
+            before,
+            now,
+            completed_now,
+            recovery_now,
         )
         .join(Priority, Priority.id == Action.priority_id)
         .where(_counted_actions(version))
         .order_by(Priority.position, Action.position, Action.id)
     ).all()
     result = WhatMoved(before_period, [], [], [], [])
-    for action_id, title, priority, created_at, was, is_now, completions in rows:
-        movement = Movement(action_id, title, priority, was, is_now)
+    for action_id, title, priority, created_at, was, is_now, completions, recovery in rows:
+        movement = Movement(
+            action_id, title, priority, was, is_now, recovery if is_now == "red" else None
+        )
         if completions:
             result.completed.append(movement)
         elif was in MOVE_ORDER and is_now in MOVE_ORDER and was != is_now:
@@ -324,7 +387,14 @@ class DrillRow:
     owner: str | None
     status: str
     progress: str | None
+    # What is being done about it: shown with a red status wherever it appears.
+    recovery: str | None = None
     updated_at: datetime | None = None  # when the period's latest update was written
+    target_date: date | None = None
+
+    @property
+    def is_past_target(self) -> bool:
+        return is_past_target(self.target_date, self.status)
 
 
 def actions_in_rollup(
@@ -355,7 +425,9 @@ def actions_in_rollup(
             Organisation.name,
             action_status,
             Update.progress_text,
+            Update.mitigation_text,
             Update.recorded_at,
+            Action.target_date,
         )
         .join(Priority, Priority.id == Action.priority_id)
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
@@ -375,4 +447,27 @@ def actions_in_rollup(
         query = query.where(Action.owner_organisation_id == organisation_id)
     if status in STATUSES:
         query = query.where(action_status == status)
-    return [DrillRow(*row) for row in session.execute(query)]
+    return [
+        DrillRow(
+            action_id,
+            title,
+            priority,
+            owner,
+            row_status,
+            progress,
+            recovery if row_status == "red" else None,
+            updated_at,
+            target_date,
+        )
+        for (
+            action_id,
+            title,
+            priority,
+            owner,
+            row_status,
+            progress,
+            recovery,
+            updated_at,
+            target_date,
+        ) in session.execute(query)
+    ]

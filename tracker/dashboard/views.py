@@ -24,6 +24,7 @@ from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Action, Organisation, Priority, ReportingPeriod
 from tracker.plans.scope import no_periods_yet, plan_scope
+from tracker.reports.content import RECOVERY_LABEL, updated_of
 from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
 
 bp = Blueprint("dashboard", __name__)
@@ -33,7 +34,12 @@ bp.add_app_template_global(stacked_bars)
 @bp.record_once
 def _share_status_wording(state: BlueprintSetupState) -> None:
     """The words for each status, in one place for every template and export."""
-    state.app.jinja_env.globals.update(STATUS_LABELS=STATUS_LABELS, NO_UPDATE_TEXT=NO_UPDATE_TEXT)
+    state.app.jinja_env.globals.update(
+        STATUS_LABELS=STATUS_LABELS,
+        NO_UPDATE_TEXT=NO_UPDATE_TEXT,
+        RECOVERY_LABEL=RECOVERY_LABEL,
+        updated_of=updated_of,
+    )
 
 
 # "What moved" lists longer than this show their first entries and a link to the rest: a

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cached_property
 
 from sqlalchemy import select, true
@@ -24,7 +24,7 @@ from tracker.models import (
     User,
     action_theme,
 )
-from tracker.statuses import NO_UPDATE, latest_update_id_subquery
+from tracker.statuses import NO_UPDATE, is_past_target, latest_update_id_subquery
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,10 +47,15 @@ class ActionStatus:
     theme_ids: tuple[int, ...]
     version: int = 1
     last_update_period_id: int | None = None
+    target_date: date | None = None
 
     @property
     def is_active(self) -> bool:
         return self.state == ActionState.ACTIVE
+
+    @property
+    def is_past_target(self) -> bool:
+        return is_past_target(self.target_date, self.state)
 
     def needs_update(self, open_period_id: int | None) -> bool:
         """Active, with a period open, and not yet updated in it."""
@@ -139,6 +144,7 @@ def action_statuses(
             User.name,
             Action.version,
             Update.period_id,
+            Action.target_date,
         )
         .join(Priority, Action.priority_id == Priority.id)
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
@@ -161,6 +167,7 @@ def action_statuses(
             theme_ids=tuple(themes_by_action.get(action_id, ())),
             version=action_version,
             last_update_period_id=period_id,
+            target_date=target_date,
         )
         for (
             action_id,
@@ -174,6 +181,7 @@ def action_statuses(
             author_name,
             action_version,
             period_id,
+            target_date,
         ) in rows
     ]
 

@@ -88,6 +88,7 @@ def overview() -> Response | str:
         "plans/_overview.html",
         overview=plan_overview(db.session, scope.version),
         grouping=grouping,
+        open_period=scope.open_period,
         editable_action_ids=editable_action_ids(db.session, current_user, scope.version.id),
         manageable_priority_ids=manageable_priority_ids(current_user, scope.version),
     )

@@ -43,6 +43,8 @@ from tracker.refresh.changes import change_lines
 from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
 
 CONTENT_FORMAT = 1  # bump when the structure changes, so old snapshots can be told apart
+# The words for a red status's recovery plan in every page and file.
+RECOVERY_LABEL = "What is being done about it"
 
 
 def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any]:
@@ -62,6 +64,7 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
                 "status": row.status,
                 "status_label": STATUS_LABELS[row.status],
                 "progress": row.progress or NO_UPDATE_TEXT,
+                "recovery": row.recovery,
                 "updated": row.updated_at.date().isoformat() if row.updated_at else None,
             }
         )
@@ -107,6 +110,8 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
                 "leads": leads.get(priority.id, []),
                 "includes": priority.includes,
                 "overall": counts[priority.id].overall,
+                "updated": counts[priority.id].updated,
+                "expected": counts[priority.id].expected,
                 "context": _context(narratives.get(priority.id)),
                 "indicators": _indicators(indicators.get(priority.id, []), period),
                 "actions": rows_by_priority.get(priority.name, []),
@@ -131,6 +136,14 @@ def _agreement_changes(version: PlanVersion) -> dict[str, Any] | None:
     }
 
 
+def updated_of(counts: dict[str, Any]) -> str:
+    """ "3 of 4": how many of a priority's (or a row's) actions were updated in the period,
+    said beside its overall status; a dash in papers published before it was recorded."""
+    if "expected" not in counts:
+        return "–"
+    return f"{counts['updated']} of {counts['expected']}"
+
+
 def _period(period: ReportingPeriod) -> dict[str, Any]:
     return {
         "id": period.id,
@@ -143,7 +156,7 @@ def _period(period: ReportingPeriod) -> dict[str, Any]:
 def _counts(row: Any) -> dict[str, Any]:
     return {
         **row.as_dict(),
-        "percentages": {status: row.percentage(status) for status in STATUSES},
+        "percentages": row.percentages,
     }
 
 
@@ -154,6 +167,7 @@ def _movement(movement: Movement) -> dict[str, Any]:
         "priority": movement.priority,
         "before": movement.before,
         "after": movement.after,
+        "recovery": movement.recovery,
     }
 
 

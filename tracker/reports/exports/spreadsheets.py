@@ -18,14 +18,24 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from tracker.reports.content import RECOVERY_LABEL, updated_of
 from tracker.reports.document import long_date
 from tracker.reports.exports import neutralise_formula, xml_text
 from tracker.statuses import RAG_COLOURS
 
-ACTION_COLUMNS = ("Priority", "Themes", "Action", "Lead", "RAG", "Last update", "Progress")
-# Wide enough to read a typical entry; Action and Progress wrap within theirs.
-ACTION_COLUMN_WIDTHS = (30, 36, 60, 28, 12, 13, 80)
-WRAPPED_COLUMNS = frozenset({"Themes", "Action", "Progress"})
+ACTION_COLUMNS = (
+    "Priority",
+    "Themes",
+    "Action",
+    "Lead",
+    "RAG",
+    "Last update",
+    "Progress",
+    RECOVERY_LABEL,
+)
+# Wide enough to read a typical entry; Action, Progress and the recovery plan wrap.
+ACTION_COLUMN_WIDTHS = (30, 36, 60, 28, 12, 13, 80, 60)
+WRAPPED_COLUMNS = frozenset({"Themes", "Action", "Progress", RECOVERY_LABEL})
 RAG_COLUMN = ACTION_COLUMNS.index("RAG") + 1
 LAST_UPDATE_COLUMN = ACTION_COLUMNS.index("Last update") + 1
 
@@ -52,6 +62,7 @@ def action_rows(document: dict[str, Any]) -> list[list[str]]:
                 action["status_label"],
                 action["updated"] or "",
                 action["progress"],
+                action.get("recovery") or "",  # absent from papers published before it
             ]
             rows.append([neutralise_formula(value) for value in values])
     return rows
@@ -159,7 +170,7 @@ def _write_counts_table(
     labels: dict[str, str],
 ) -> int:
     """A table of counts by status with its totals row; returns the row after it."""
-    header = [heading, "Overall", *labels.values(), "Total"]
+    header = [heading, "Overall", "Updated", *labels.values(), "Total"]
     for column, text in enumerate(header, start=1):
         cell = sheet.cell(row=first_row, column=column)
         _set_text(cell, text)
@@ -168,7 +179,8 @@ def _write_counts_table(
         cells = [sheet.cell(row=row_number, column=column) for column in range(1, len(header) + 1)]
         _set_text(cells[0], row["name"])
         _set_text(cells[1], labels[row["overall_status"]])
-        for cell, status in zip(cells[2:-1], labels, strict=True):
+        _set_text(cells[2], updated_of(row))
+        for cell, status in zip(cells[3:-1], labels, strict=True):
             cell.value = row["counts"][status]
         cells[-1].value = row["total"]
         if row is totals:

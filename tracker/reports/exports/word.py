@@ -30,6 +30,7 @@ from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
+from tracker.reports.content import RECOVERY_LABEL, updated_of
 from tracker.reports.document import APPENDIX_TITLE, PROGRESS_HEADING
 from tracker.reports.exports import xml_text
 from tracker.reports.exports.word_safety import remove_external_links, unsafe_package_reason
@@ -290,22 +291,32 @@ class _Paper:
     def _summary_tables(self, content: dict[str, Any]) -> None:
         summary = content["summary"]
         statuses = content["statuses"]
-        count_width = Cm(2.1)
-        name_width = Emu(self.width - count_width * (len(statuses) + 2))
+        # Overall, Updated, a column per status and Total; the name keeps at least twice a
+        # count's width however narrow the template's page is.
+        count_columns = len(statuses) + 3
+        count_width = Emu(min(Cm(2.1), self.width // (count_columns + 2)))
+        name_width = Emu(self.width - count_width * count_columns)
         for title, kind, rows, totals in (
             ("Priorities", "Priority", summary["priorities"], summary["priority_totals"]),
             ("Cross-cutting themes", "Theme", summary["themes"], summary["theme_totals"]),
         ):
             self.caption(f"{title}: actions by status in {content['period']['name']}")
             table = self.table(
-                [name_width, count_width, *([count_width] * len(statuses)), count_width],
-                header_row=[kind, "Overall", *(status["label"] for status in statuses), "Total"],
+                [name_width, *([count_width] * count_columns)],
+                header_row=[
+                    kind,
+                    "Overall",
+                    "Updated",
+                    *(status["label"] for status in statuses),
+                    "Total",
+                ],
             )
             for row in [*rows, totals]:
                 cells = _add_row(table)
                 self.cell_text(cells[0], row["name"])
                 self.status_cell(cells[1], row["overall_status"])
-                for cell, status in zip(cells[2:-1], statuses, strict=True):
+                self.cell_text(cells[2], updated_of(row))
+                for cell, status in zip(cells[3:-1], statuses, strict=True):
                     key = status["key"]
                     self.cell_text(cell, f"{row['counts'][key]} ({row['percentages'][key]}%)")
                 self.cell_text(cells[-1], str(row["total"]))
@@ -337,6 +348,14 @@ class _Paper:
                     else ""
                 )
                 self.paragraph(f"•\t{change}{item['title']} ({item['priority']})", BULLET)
+                if item.get("recovery"):
+                    self.paragraph(f"\t{RECOVERY_LABEL}: {item['recovery']}", BULLET)
+
+    def _recovery(self, cell: _Cell, text: str) -> None:
+        """A red status's recovery plan, as its own paragraph under the progress."""
+        paragraph = self.cell_text(cell, f"{RECOVERY_LABEL}: ", new_paragraph=True)
+        paragraph.runs[0].bold = True
+        paragraph.add_run(xml_text(text))
 
     def _agreement_changes(self, content: dict[str, Any]) -> None:
         changes = content.get("agreement_changes")  # absent from papers published before it
@@ -381,6 +400,8 @@ class _Paper:
         paragraph.add_run(xml_text(f"{lead}. "))
         paragraph.add_run("Overall: ").bold = True
         paragraph.add_run(STATUS_LABELS[priority["overall"]])
+        if "expected" in priority:
+            paragraph.add_run(f" ({updated_of(priority)} updated)")
 
     def _context(self, context: dict[str, Any] | None, period: str) -> None:
         if context is None:
@@ -431,6 +452,8 @@ class _Paper:
             self.cell_text(cells[1], action["owner"] or "–")
             self.status_cell(cells[2], action["status"])
             self.cell_text(cells[3], action["progress"])
+            if action.get("recovery"):
+                self._recovery(cells[3], action["recovery"])
         if not actions:
             self.cell_text(_add_row(table)[0], "No actions.")
 
