@@ -158,7 +158,7 @@ def test_a_new_deployment_from_an_empty_database_to_the_first_roll_up(page: Page
     expect(card.get_by_text("Update saved.")).to_be_visible()
 
     # The roll-up for the open period shows it.
-    page.get_by_role("link", name="Roll-up").click()
+    page.get_by_role("link", name="Roll-up", exact=True).click()
     expect(page.get_by_role("heading", name="Roll-up for Oct–Nov 2026")).to_be_visible()
     page.get_by_role("link", name="1 Green in Road Safety, show them").click()
     expect(page.get_by_text("Checks held at three schools this month.")).to_be_visible()

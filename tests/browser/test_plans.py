@@ -32,7 +32,7 @@ def test_a_coordinator_creates_a_plan_and_switches_between_plans(page: Page, dem
     expect(page.get_by_text("Plan: Riverside District Plan")).to_be_visible()
     assert_accessible(page)
 
-    page.get_by_role("link", name="Roll-up").click()
+    page.get_by_role("link", name="Roll-up", exact=True).click()
     expect(page).to_have_url(re.compile(r"/plans/\d+/rollup$"))
     expect(page.get_by_text("This plan has no reporting periods yet.")).to_be_visible()
     assert_accessible(page)
@@ -106,7 +106,7 @@ def test_a_coordinator_keeps_the_structure_right_and_every_page_passes_axe(page:
     page.get_by_role("button", name="Retire indicator").click()
     expect(page.get_by_text("Retired the indicator Reports of scams.")).to_be_visible()
 
-    page.get_by_role("link", name="Roll-up").click()
+    page.get_by_role("link", name="Roll-up", exact=True).click()
     expect(page.get_by_role("link", name="Fraud and Scams", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Road Safety", exact=True)).to_have_count(0)
 

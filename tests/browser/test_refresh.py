@@ -123,7 +123,7 @@ def test_a_coordinator_refreshes_the_plan_and_last_year_stays_readable(page: Pag
     page.get_by_label("Version of the plan").select_option(label="2026/27 (superseded)")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("You are looking at 2026/27, replaced by 2027/28")).to_be_visible()
-    page.get_by_role("link", name="Roll-up").click()
+    page.get_by_role("link", name="Roll-up", exact=True).click()
     expect(page).to_have_url(re.compile(r"/rollup\?version=1$"))
     main = page.get_by_role("main")
     expect(main).to_contain_text("Acquisitive Crime")

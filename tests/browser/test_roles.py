@@ -48,7 +48,9 @@ def test_lead_sees_edit_controls_only_on_their_own_priorities(page: Page, demo_p
     )
     page.get_by_role("button", name="Save update").click()
     expect(page.get_by_text("Update saved.")).to_be_visible()
-    expect(page.get_by_text("Two more webinars booked for the spring term.")).to_be_visible()
+    expect(
+        page.locator("ol").get_by_text("Two more webinars booked for the spring term.")
+    ).to_be_visible()
     assert_accessible(page)
 
 

@@ -19,7 +19,7 @@ def demo_plan(session):
 
 def test_count_drills_down_in_place_and_filters_combine(page: Page, demo_plan):
     sign_in(page, "viewer@example.org")
-    page.get_by_role("link", name="Roll-up").click()
+    page.get_by_role("link", name="Roll-up", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Roll-up for Oct–Nov 2026")
     assert_accessible(page)
 
