@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import String, func, literal, select
 from sqlalchemy.sql import ColumnElement
@@ -303,6 +304,19 @@ def previous_period(session: DbSession, period: ReportingPeriod) -> ReportingPer
     )
 
 
+def _of_latest_update_in(period: ReportingPeriod, column: Any) -> Any:
+    """A column of the action's latest update written in the period, as a correlated
+    subquery (an index seek per action)."""
+    return (
+        select(column)
+        .where(Update.action_id == Action.id, Update.period_id == period.id)
+        .order_by(Update.recorded_at.desc(), Update.id.desc())
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+
+
 @dataclass(frozen=True)
 class Movement:
     action_id: int
@@ -339,14 +353,7 @@ def what_moved(session: DbSession, version: PlanVersion, period: ReportingPeriod
         .correlate(Action)
         .scalar_subquery()
     )
-    recovery_now = (
-        select(Update.mitigation_text)
-        .where(Update.action_id == Action.id, Update.period_id == period.id)
-        .order_by(Update.recorded_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
+    recovery_now = _of_latest_update_in(period, Update.mitigation_text)
     rows = session.execute(
         select(
             Action.id,
@@ -408,14 +415,7 @@ def actions_in_rollup(
     status: str | None = None,
 ) -> list[DrillRow]:
     """The actions behind a roll-up count, with their progress text for the period."""
-    latest_in_period = (
-        select(Update.id)
-        .where(Update.action_id == Action.id, Update.period_id == period.id)
-        .order_by(Update.recorded_at.desc(), Update.id.desc())
-        .limit(1)
-        .correlate(Action)
-        .scalar_subquery()
-    )
+    latest_in_period = _of_latest_update_in(period, Update.id)
     action_status = status_in_period(period)
     query = (
         select(
