@@ -31,6 +31,10 @@ _tested_on: Counter[str] = Counter()
 _described: dict[str, str] = {}
 
 
+# The SMTP relay fixture (aiosmtpd on loopback) for reminder tests, browser ones included.
+pytest_plugins = ["tests.support.mail"]
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--databases",

@@ -39,6 +39,7 @@ EXPECTED_TABLES = {
     "refresh_decision",
     "refresh_decision_theme",
     "site_setting",
+    "reminder",
 }
 
 

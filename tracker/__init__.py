@@ -148,6 +148,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.plans.views import bp as plans_bp
     from tracker.priorities.views import bp as priorities_bp
     from tracker.refresh.views import bp as refresh_bp
+    from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
     from tracker.structure.views import bp as structure_bp
 
@@ -158,6 +159,7 @@ def _register_blueprints(app: Flask) -> None:
         actions_bp,
         dashboard_bp,
         periods_bp,
+        reminders_bp,
         reports_bp,
         admin_bp,
         structure_bp,
@@ -177,6 +179,7 @@ def _register_cli(app: Flask) -> None:
     from tracker.backup import backup_command, restore_command
     from tracker.imports.cli import import_plan_command
     from tracker.plans.cli import seed_demo_command
+    from tracker.reminders.cli import send_reminders_command
     from tracker.reports.cli import export_command
 
     for command in (
@@ -188,6 +191,7 @@ def _register_cli(app: Flask) -> None:
         import_plan_command,
         backup_command,
         restore_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)
     try:

@@ -21,10 +21,10 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
 
 from tracker.extensions import DbSession
-from tracker.models import AuditEvent, RecoveryCode, SignInAttempt, User
+from tracker.models import AuditEvent, RecoveryCode, Reminder, SignInAttempt, User
 
 # Rows that are themselves a log, or secrets, are not echoed into the audit trail.
-NOT_AUDITED = (AuditEvent, SignInAttempt, RecoveryCode)
+NOT_AUDITED = (AuditEvent, SignInAttempt, RecoveryCode, Reminder)
 # Columns whose values must never be copied anywhere: only the fact of a change is kept.
 SECRET_COLUMNS = {
     "password_hash",

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import tempfile
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from pathlib import Path
 
@@ -34,6 +36,9 @@ class Config:
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
     # A save that finds another writer busy waits this long for it, then gets "busy, try again".
     DATABASE_BUSY_SECONDS = 5.0
+    # Reminder e-mails: off until the environment names a sender (see reminder_settings_from).
+    REMINDER_SENDER: str | None = None
+    PUBLIC_URL = ""
 
 
 class ProductionConfig(Config):
@@ -167,4 +172,93 @@ def config_from_environment(instance_path: str) -> dict[str, object]:
             raise ConfigError("DATABASE_BUSY_SECONDS must be more than 0 and at most 60")
     if os.environ.get("SESSION_COOKIE_SECURE"):
         settings["SESSION_COOKIE_SECURE"] = os.environ["SESSION_COOKIE_SECURE"] == "1"
+    settings.update(reminder_settings_from(os.environ))
     return settings
+
+
+NOTIFY_TEMPLATE_VARIABLES = {
+    "before_due": "NOTIFY_TEMPLATE_BEFORE_DUE",
+    "due_today": "NOTIFY_TEMPLATE_DUE_TODAY",
+    "overdue": "NOTIFY_TEMPLATE_OVERDUE",
+}
+DEFAULT_SMTP_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def reminder_settings_from(environ: Mapping[str, str]) -> dict[str, object]:
+    """How reminder e-mails go: REMINDER_SENDER (smtp or notify; by default whichever of
+    SMTP_HOST and NOTIFY_API_KEY is set) and that sender's settings, checked now so that a
+    mistake stops the server with one clear line rather than failing every send later."""
+
+    def get(name: str) -> str:
+        return environ.get(name, "").strip()
+
+    kind = get("REMINDER_SENDER").lower()
+    if not kind:
+        kind = "notify" if get("NOTIFY_API_KEY") else "smtp" if get("SMTP_HOST") else ""
+    if kind not in {"", "smtp", "notify"}:
+        raise ConfigError("REMINDER_SENDER must be smtp or notify")
+    settings: dict[str, object] = {"REMINDER_SENDER": kind or None}
+    public_url = get("PUBLIC_URL").rstrip("/")
+    if public_url and not re.match(r"^https?://[^/\s]+", public_url):
+        raise ConfigError(
+            "PUBLIC_URL must be the tracker's address, like https://tracker.example.org"
+        )
+    settings["PUBLIC_URL"] = public_url
+    if kind == "smtp":
+        settings.update(_smtp_settings(get))
+    elif kind == "notify":
+        settings.update(_notify_settings(get))
+    return settings
+
+
+def _smtp_settings(get: Callable[[str], str]) -> dict[str, object]:
+    host = get("SMTP_HOST")
+    if not host:
+        raise ConfigError("REMINDER_SENDER is smtp, but SMTP_HOST (the mail relay) is not set")
+    security = get("SMTP_SECURITY").lower() or "starttls"
+    if security not in DEFAULT_SMTP_PORTS:
+        raise ConfigError("SMTP_SECURITY must be starttls, ssl or none")
+    port_text = get("SMTP_PORT")
+    if port_text and (not port_text.isdigit() or not 0 < int(port_text) < 65536):
+        raise ConfigError("SMTP_PORT must be a port number, such as 587")
+    from_address = get("MAIL_FROM")
+    if "@" not in from_address:
+        raise ConfigError(
+            "MAIL_FROM must be the address reminders come from, like tracker@example.org"
+        )
+    username, password = get("SMTP_USERNAME"), get("SMTP_PASSWORD")
+    if username and not password:
+        raise ConfigError("SMTP_USERNAME is set but SMTP_PASSWORD is not")
+    return {
+        "SMTP_HOST": host,
+        "SMTP_PORT": int(port_text) if port_text else DEFAULT_SMTP_PORTS[security],
+        "SMTP_SECURITY": security,
+        "SMTP_USERNAME": username,
+        "SMTP_PASSWORD": password,
+        "MAIL_FROM": from_address,
+    }
+
+
+def _notify_settings(get: Callable[[str], str]) -> dict[str, object]:
+    api_key = get("NOTIFY_API_KEY")
+    # A Notify key is "name-<service id>-<secret>", the last two UUIDs.
+    if len(api_key) < 74 or not UUID.match(api_key[-73:-37]) or not UUID.match(api_key[-36:]):
+        raise ConfigError(
+            "NOTIFY_API_KEY is missing or not a GOV.UK Notify API key "
+            "(it ends in two long ids: copy it whole from Notify's API integration page)"
+        )
+    templates = {}
+    for stage, variable in NOTIFY_TEMPLATE_VARIABLES.items():
+        template_id = get(variable).lower()
+        if not UUID.match(template_id):
+            raise ConfigError(f"{variable} must be the id of a GOV.UK Notify e-mail template")
+        templates[stage] = template_id
+    base_url = get("NOTIFY_BASE_URL").rstrip("/")
+    if base_url and not re.match(r"^https?://", base_url):
+        raise ConfigError("NOTIFY_BASE_URL must start with https://")
+    return {
+        "NOTIFY_API_KEY": api_key,
+        "NOTIFY_TEMPLATE_IDS": templates,
+        "NOTIFY_BASE_URL": base_url,
+    }

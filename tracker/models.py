@@ -33,6 +33,7 @@ from sqlalchemy import (
     event,
     false,
     text,
+    true,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, Mapper, Session, mapped_column, relationship, validates
@@ -283,6 +284,10 @@ class SiteSetting(db.Model):  # type: ignore[name-defined]
     value: Mapped[str] = mapped_column(Text)
 
 
+DEFAULT_REMINDER_DAYS_BEFORE = 7
+MAX_REMINDER_DAYS_BEFORE = 60
+
+
 class Plan(db.Model):  # type: ignore[name-defined]
     """A standing agreement, such as a county's community safety agreement."""
 
@@ -290,12 +295,24 @@ class Plan(db.Model):  # type: ignore[name-defined]
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # E-mail reminders to the people who owe an update (see tracker.reminders): the first goes
+    # this many days before the open period's due date, then one on it and one once overdue.
+    reminders_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    reminder_days_before: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_REMINDER_DAYS_BEFORE, server_default=text("7")
+    )
 
     versions: Mapped[list[PlanVersion]] = relationship(
         back_populates="plan", order_by="PlanVersion.version_number"
     )
 
-    __table_args__ = (CheckConstraint(_not_blank("name"), name="name_not_blank"),)
+    __table_args__ = (
+        CheckConstraint(_not_blank("name"), name="name_not_blank"),
+        CheckConstraint(
+            f"reminder_days_before BETWEEN 1 AND {MAX_REMINDER_DAYS_BEFORE}",
+            name="reminder_days_before_in_range",
+        ),
+    )
 
 
 class PlanVersion(db.Model):  # type: ignore[name-defined]
@@ -484,8 +501,13 @@ class ReportingPeriod(db.Model):  # type: ignore[name-defined]
     end_date: Mapped[date] = mapped_column(Date)
     due_date: Mapped[date | None] = mapped_column(Date)
     is_open: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Set when the period is closed after being open: from then on it is locked (no updates,
+    # context or indicator values) until a coordinator reopens it with a reason.
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     plan_version: Mapped[PlanVersion] = relationship(back_populates="periods")
+    closed_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint("plan_version_id", "name"),
@@ -499,6 +521,15 @@ class ReportingPeriod(db.Model):  # type: ignore[name-defined]
             postgresql_where=text("is_open"),
         ),
     )
+
+    @property
+    def is_locked(self) -> bool:
+        """Closed after being open: the board may have seen it, so it takes no changes."""
+        return not self.is_open and self.closed_at is not None
+
+    @property
+    def state_label(self) -> str:
+        return "Open" if self.is_open else "Closed" if self.is_locked else "Not yet open"
 
 
 class Update(db.Model):  # type: ignore[name-defined]
@@ -792,6 +823,62 @@ class WordTemplate(db.Model):  # type: ignore[name-defined]
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     uploaded_by: Mapped[User | None] = relationship()
+
+
+class ReminderStage(StrEnum):
+    """When in a period a reminder goes: each at most once per person and period."""
+
+    BEFORE_DUE = "before_due"
+    DUE_TODAY = "due_today"
+    OVERDUE = "overdue"
+
+    @property
+    def label(self) -> str:
+        return {
+            "before_due": "Before the due date",
+            "due_today": "On the due date",
+            "overdue": "Overdue",
+        }[self.value]
+
+
+class ReminderStatus(StrEnum):
+    SENDING = "sending"  # claimed by a run that has not finished yet
+    SENT = "sent"
+    FAILED = "failed"  # retried by the next run
+
+
+class Reminder(db.Model):  # type: ignore[name-defined]
+    """One reminder e-mail to one person for one stage of a period.
+
+    The unique key is what makes a stage go once: a run claims the row before sending, so
+    reruns, overlapping runs and several servers cannot send the same stage twice.
+    """
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    period_id: Mapped[int] = mapped_column(ForeignKey("reporting_period.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default=ReminderStatus.SENDING.value)
+    email: Mapped[str] = mapped_column(String(254))
+    action_count: Mapped[int] = mapped_column(Integer, default=0)
+    sender: Mapped[str] = mapped_column(String(20), default="")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    period: Mapped[ReportingPeriod] = relationship()
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("period_id", "user_id", "stage"),
+        CheckConstraint(_one_of("stage", ReminderStage), name="stage_known"),
+        CheckConstraint(_one_of("status", ReminderStatus), name="status_known"),
+    )
+
+    @property
+    def stage_label(self) -> str:
+        return ReminderStage(self.stage).label
 
 
 class AuditEvent(db.Model):  # type: ignore[name-defined]

@@ -164,6 +164,11 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("periods.open_", "POST"): only({"coordinator": 303}),  # another period is open: told so
     ("periods.close", "POST"): only({"coordinator": 303}),
     ("periods.outstanding", "GET"): only({"coordinator": 200}),
+    ("periods.reopen", "GET"): only({"coordinator": 200}),
+    ("periods.reopen", "POST"): only({"coordinator": 422}),  # no reason given
+    ("reminders.index", "GET"): only({"coordinator": 200}),
+    ("reminders.settings", "POST"): only({"coordinator": 422}),  # no number of days given
+    ("reminders.send_now", "POST"): only({"coordinator": 303}),  # no sender set up: told so
     # The sample action is under Domestic Abuse, which the demo lead does not lead.
     ("actions.add_update", "POST"): only({"coordinator": 422}),
     ("admin.users", "GET"): only({"admin": 200}),

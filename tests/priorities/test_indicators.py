@@ -180,7 +180,7 @@ def test_a_period_outside_the_plan_version_is_refused(coordinator, session):
 
 def test_a_second_reading_for_the_same_period_is_refused(coordinator, session):
     indicator = demo_indicator(session)
-    period = period_named(session, "Aug–Sep 2026")  # the demo already has a value for it
+    period = period_named(session, "Oct–Nov 2026")  # the demo already has a value for it
     before = readings(session, indicator)
     response = post_reading(
         coordinator,
@@ -191,7 +191,7 @@ def test_a_second_reading_for_the_same_period_is_refused(coordinator, session):
     )
     assert response.status_code == 422
     assert field_error(response.get_data(as_text=True), "period") == (
-        "There is already a value for Aug–Sep 2026: change that one instead"
+        "There is already a value for Oct–Nov 2026: change that one instead"
     )
     assert readings(session, indicator) == before
 
@@ -199,8 +199,11 @@ def test_a_second_reading_for_the_same_period_is_refused(coordinator, session):
 def test_two_people_correcting_one_reading_do_not_overwrite_each_other(app, session):
     load_demo_plan(session)
     indicator = demo_indicator(session)
-    reading = session.scalar(
-        select(IndicatorValue).where(IndicatorValue.indicator_id == indicator.id).limit(1)
+    reading = session.scalar(  # the open period's: the earlier ones are closed
+        select(IndicatorValue).where(
+            IndicatorValue.indicator_id == indicator.id,
+            IndicatorValue.period_id == period_named(session, "Oct–Nov 2026").id,
+        )
     )
     reading_value_before = reading.value
     url = f"/indicators/{indicator.id}/readings/{reading.id}"

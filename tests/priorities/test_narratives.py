@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
@@ -40,9 +42,18 @@ def coordinator(client, session):
 
 
 def road_safety_and_period(session):
+    """Road Safety and a period the demo has no context for; the demo's earlier periods are
+    closed (locked), so this is the next one, which takes context before it opens."""
     priority = session.scalar(select(Priority).where(Priority.name == "Road Safety"))
-    period = session.scalar(select(ReportingPeriod).where(ReportingPeriod.name == "Aug–Sep 2026"))
-    return priority, period  # the demo has no context for this pair
+    period = make_period(
+        session,
+        plan_version=priority.plan_version,
+        name="Dec 2026–Jan 2027",
+        start_date=date(2026, 12, 1),
+        end_date=date(2027, 1, 31),
+    )
+    session.commit()
+    return priority, period
 
 
 def save(client, url, body, sources="", page=None):

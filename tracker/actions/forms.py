@@ -65,6 +65,8 @@ class UpdateForm(FlaskForm):
     version = loaded_version_field()
     corrects = HiddenField()
     return_to = HiddenField()
+    # The period the form said the update counts towards (the templates fill it in).
+    period = HiddenField()
     submit = SubmitField("Save update", widget=GovSubmitInput())
 
     max_length = MAX_PROGRESS_LENGTH

@@ -22,6 +22,7 @@ from tracker.models import (
     Update,
     User,
 )
+from tracker.periods.locks import locked_message
 from tracker.plans.versions import refuse_unless_current
 
 MIN_PROGRESS_LENGTH = 10
@@ -104,13 +105,19 @@ def record_update(
     mitigation: str = "",
     completes: bool = False,
     corrects: Update | None = None,
+    loaded_period_id: int | None = None,
 ) -> Update:
     """Add a new, immutable update to an action, stamped with the open reporting period.
 
+    loaded_period_id is the period the form said the update counts towards: if that period
+    has closed since, the update is refused rather than landing somewhere else unseen.
     Raises UpdateRefused for bad input (nothing saved) and EditConflict when someone else
     saved the action after this form was loaded.
     """
     refuse_unless_current(action.priority.plan_version, "record updates")
+    period = open_period_for(session, action)
+    if loaded_period_id is not None and (period is None or period.id != loaded_period_id):
+        _refuse_for_a_period_since_closed(session, action, loaded_period_id, period)
     if action.state != ActionState.ACTIVE:
         raise UpdateRefused(
             f"This action is {ActionState(action.state).label.lower()}: "
@@ -147,12 +154,31 @@ def record_update(
         corrects=corrects,
         author=author,
         author_organisation_id=author.organisation_id,
-        period=open_period_for(session, action),
+        period=period,
     )
     session.add(new_update)
     if completes:
         action.state = ActionState.COMPLETED.value
     return new_update
+
+
+def _refuse_for_a_period_since_closed(
+    session: DbSession, action: Action, loaded_id: int, now_open: ReportingPeriod | None
+) -> None:
+    loaded = session.get(ReportingPeriod, loaded_id)
+    if loaded is None or loaded.plan_version_id != action.priority.plan_version_id:
+        raise UpdateRefused("This form is out of date: reload the page and try again", "rag")
+    if loaded.is_locked:
+        message = locked_message(session, loaded, "updates")
+        if now_open is not None:
+            message += f" Save again to count this update towards {now_open.name} instead."
+        raise UpdateRefused(message, "rag")
+    if now_open is not None:
+        raise UpdateRefused(
+            f"{now_open.name} is open now instead of {loaded.name}: check the update is "
+            f"right for {now_open.name} and save again",
+            "rag",
+        )
 
 
 def change_state(

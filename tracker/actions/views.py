@@ -350,6 +350,7 @@ def add_update(action_id: int) -> Response | str:
                 completes=form.completes.data,
                 loaded_version=form.version.data,
                 corrects=corrects,
+                loaded_period_id=record_id_or_none(form.period.data),
             )
             db.session.commit()
         except UpdateRefused as refusal:

@@ -1,8 +1,20 @@
 """The reporting period form."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
-from wtforms import DateField, IntegerField, RadioField, StringField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
@@ -60,3 +72,14 @@ class YearOfPeriodsForm(FlaskForm):
         validators=[Optional()],
     )
     submit = SubmitField("Add a year of periods", widget=GovSubmitInput())
+
+
+class ReopenForm(FlaskForm):
+    """Why a closed period is being reopened; tracker.periods.services checks the length."""
+
+    reason = TextAreaField(
+        "Why is the period being reopened?",
+        widget=GovTextArea(),
+        validators=[DataRequired(message="Say why the period is being reopened")],
+    )
+    submit = SubmitField("Reopen the period", widget=GovSubmitInput())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -9,6 +10,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.services import UpdateRefused
+from tracker.audit import record_event
 from tracker.extensions import DbSession
 from tracker.models import (
     Action,
@@ -17,6 +19,8 @@ from tracker.models import (
     Priority,
     ReportingPeriod,
     Update,
+    User,
+    utcnow,
 )
 from tracker.plans.versions import refuse_if_superseded, refuse_unless_current
 from tracker.statuses import owes_an_update
@@ -140,36 +144,93 @@ def create_year_of_periods(
     return created
 
 
+def _open_period_in(session: DbSession, version_id: int) -> ReportingPeriod | None:
+    return session.scalar(
+        select(ReportingPeriod).where(
+            ReportingPeriod.plan_version_id == version_id, ReportingPeriod.is_open.is_(True)
+        )
+    )
+
+
 def open_period(session: DbSession, period: ReportingPeriod) -> None:
     """Open a period for updates; only one may be open in a plan version at a time."""
     refuse_unless_current(period.plan_version, "open reporting periods")
-    already = session.scalar(
-        select(ReportingPeriod).where(
-            ReportingPeriod.plan_version_id == period.plan_version_id,
-            ReportingPeriod.is_open.is_(True),
-        )
-    )
+    already = _open_period_in(session, period.plan_version_id)
     if already is not None and already.id != period.id:
         raise UpdateRefused(f"Close {already.name} before opening {period.name}", "period")
+    if period.is_locked:
+        raise UpdateRefused(
+            f"{period.name} has been closed: reopen it with a reason instead", "period"
+        )
     period.is_open = True
 
 
-def close_period(period: ReportingPeriod) -> None:
+def close_period(period: ReportingPeriod, closed_by: User | None) -> None:
+    """Close a period and lock it: no more updates, context or indicator values."""
     refuse_if_superseded(period.plan_version, "close reporting periods")
+    if period.is_open:
+        period.closed_at = utcnow()
+        period.closed_by = closed_by
     period.is_open = False
+
+
+MIN_REOPEN_REASON = 10
+MAX_REOPEN_REASON = 500
+
+
+def reopen_period(
+    session: DbSession, period: ReportingPeriod, reopened_by: User, reason: str | None
+) -> None:
+    """Unlock a closed period for late updates or corrections; the reason goes in the audit
+    trail with who and when. UpdateRefused (field "reason" or "period") if it cannot."""
+    refuse_unless_current(period.plan_version, "reopen reporting periods")
+    if not period.is_locked:
+        raise UpdateRefused(f"{period.name} is not closed", "period")
+    reason = (reason or "").strip()
+    if len(reason) < MIN_REOPEN_REASON:
+        raise UpdateRefused(
+            "Say why the period is being reopened, in at least "
+            f"{MIN_REOPEN_REASON} characters: the audit trail keeps it",
+            "reason",
+        )
+    if len(reason) > MAX_REOPEN_REASON:
+        raise UpdateRefused(f"The reason must be {MAX_REOPEN_REASON} characters or fewer", "reason")
+    already = _open_period_in(session, period.plan_version_id)
+    if already is not None:
+        raise UpdateRefused(f"Close {already.name} before reopening {period.name}", "period")
+    closed_on = f"{period.closed_at:%-d %B %Y}" if period.closed_at else "an earlier date"
+    period.closed_at = None
+    period.closed_by = None
+    open_period(session, period)
+    record_event(
+        session,
+        "period_reopened",
+        actor=reopened_by,
+        entity_type="reporting_period",
+        entity_id=period.id,
+        summary=f"Reopened {period.name} (closed on {closed_on}): {reason}",
+        after={"reason": reason},
+    )
 
 
 @dataclass
 class LeadGroup:
+    """The actions one person owes an update on (person None: actions nobody is chased for)."""
+
     lead: str
+    person: User | None = None
     actions: list[Action] = field(default_factory=list)
+
+
+NO_LEAD = "No lead assigned"
 
 
 def outstanding_updates(
     session: DbSession, version: PlanVersion, period: ReportingPeriod
 ) -> list[LeadGroup]:
-    """Active actions with no update in the period, grouped by who leads them; an action led
-    by two people appears under each. Actions whose priority has no lead come last."""
+    """Active actions with no update in the period, grouped by who is chased for them (the
+    priority's leads and the people responsible); an action with two such people appears
+    under each. Actions nobody is chased for come last."""
     updated = exists().where(Update.action_id == Action.id, Update.period_id == period.id)
     actions = session.scalars(
         select(Action)
@@ -181,14 +242,51 @@ def outstanding_updates(
             ~updated,
         )
         .options(
-            selectinload(Action.priority).selectinload(Priority.leads),
-            selectinload(Action.responsible_users),
+            selectinload(Action.priority)
+            .selectinload(Priority.leads)
+            .joinedload(User.organisation),
+            selectinload(Action.responsible_users).joinedload(User.organisation),
         )
         .order_by(Priority.position, Action.position, Action.id)
     ).all()
-    groups: dict[str, LeadGroup] = {}
+    groups: dict[int | None, LeadGroup] = {}
     for action in actions:
-        names = [person.name for person in owes_an_update(action)] or ["No lead assigned"]
-        for name in names:
-            groups.setdefault(name, LeadGroup(name)).actions.append(action)
-    return sorted(groups.values(), key=lambda group: (group.lead == "No lead assigned", group.lead))
+        people = owes_an_update(action)
+        for person in people:
+            groups.setdefault(person.id, LeadGroup(person.name, person)).actions.append(action)
+        if not people:
+            groups.setdefault(None, LeadGroup(NO_LEAD)).actions.append(action)
+    return sorted(
+        groups.values(),
+        key=lambda group: (group.person is None, group.lead.lower(), group.lead),
+    )
+
+
+CHASE_LIST_WIDTH = 72
+
+
+def chase_list_text(period: ReportingPeriod, groups: list[LeadGroup]) -> str:
+    """The chase list as plain text for an e-mail: a heading, a blank line, then each person
+    with their organisation and address and their actions, wrapped to fit a mail window."""
+    heading = f"Outstanding updates for {period.name}"
+    if period.due_date:
+        heading += f" (due {period.due_date:%-d %B %Y})"
+    blocks = [textwrap.fill(heading, CHASE_LIST_WIDTH)]
+    for group in groups:
+        who = group.lead
+        if group.person is not None:
+            if group.person.organisation is not None:
+                who += f", {group.person.organisation.name}"
+            who += f" <{group.person.email}>"
+        lines = [textwrap.fill(f"{who} ({len(group.actions)}):", CHASE_LIST_WIDTH)]
+        lines += [
+            textwrap.fill(
+                f"{action.title} [{action.priority.name}]",
+                CHASE_LIST_WIDTH,
+                initial_indent="  - ",
+                subsequent_indent="    ",
+            )
+            for action in group.actions
+        ]
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"

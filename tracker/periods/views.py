@@ -11,21 +11,25 @@ from flask import (
     render_template,
     url_for,
 )
+from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from tracker.actions.services import UpdateRefused
 from tracker.auth.access import roles
 from tracker.extensions import db
 from tracker.models import ReportingPeriod, Role
-from tracker.periods.forms import PeriodForm, YearOfPeriodsForm
+from tracker.periods.forms import PeriodForm, ReopenForm, YearOfPeriodsForm
 from tracker.periods.services import (
+    chase_list_text,
     close_period,
     create_period,
     create_year_of_periods,
     open_period,
     outstanding_updates,
+    reopen_period,
 )
 from tracker.plans.scope import enter_version, plan_scope
+from tracker.reminders.services import latest_reminders
 
 bp = Blueprint("periods", __name__)
 
@@ -129,10 +133,43 @@ def open_(period_id: int) -> Response:
 @roles(Role.COORDINATOR)
 def close(period_id: int) -> Response:
     period = _period(period_id)
-    close_period(period)
+    close_period(period, current_user)
     db.session.commit()
-    flash(f"{period.name} is closed.", "success")
+    flash(
+        f"{period.name} is closed: it takes no more updates, context or indicator values "
+        "unless it is reopened.",
+        "success",
+    )
     return redirect(url_for("periods.index"), code=303)
+
+
+@bp.route("/periods/<int:period_id>/reopen", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def reopen(period_id: int) -> Response:
+    """Unlock a closed period, with a reason kept in the audit trail."""
+    period = _period(period_id)
+    if not period.is_locked:
+        flash(f"{period.name} is not closed.", "info")
+        return redirect(url_for("periods.index"), code=303)
+    form = ReopenForm()
+    if form.validate_on_submit():
+        try:
+            reopen_period(db.session, period, current_user, form.reason.data)
+            db.session.commit()
+        except UpdateRefused as refusal:
+            db.session.rollback()
+            getattr(form, refusal.field, form.reason).errors = [str(refusal)]
+        else:
+            flash(
+                f"{period.name} is open again: updates, context and indicator values count "
+                "towards it. Close it again when the late changes are in.",
+                "success",
+            )
+            return redirect(url_for("periods.index"), code=303)
+    return make_response(
+        render_template("periods/reopen.html", form=form, period=period),
+        422 if form.errors else 200,
+    )
 
 
 @bp.route("/plans/<int:plan_id>/periods/outstanding")
@@ -144,5 +181,11 @@ def outstanding() -> str:
     groups = outstanding_updates(db.session, version, period) if period else []
     total = len({action.id for group in groups for action in group.actions})
     return render_template(
-        "periods/outstanding.html", version=version, period=period, groups=groups, total=total
+        "periods/outstanding.html",
+        version=version,
+        period=period,
+        groups=groups,
+        total=total,
+        plain_text=chase_list_text(period, groups) if period else "",
+        reminders=latest_reminders(db.session, period) if period else {},
     )

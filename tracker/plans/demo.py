@@ -119,6 +119,10 @@ def _load(session: DbSession) -> int:
             end_date=end,
             due_date=due,
             is_open=is_open,
+            # The periods before the open one were closed by the coordinator after their
+            # papers went to the board: locked, as they would be in real use.
+            closed_at=None if is_open else datetime.combine(due, time(17), tzinfo=UTC),
+            closed_by=None if is_open else users["coordinator"],
         )
         for name, start, end, due, is_open in content.PERIODS
     ]

@@ -28,6 +28,7 @@ from tracker.models import (
     ReportingPeriod,
     User,
 )
+from tracker.periods.locks import locked_message
 from tracker.plans.versions import refuse_unless_current
 
 MAX_VALUE = Decimal("999999999999.99")  # what Numeric(14, 2) holds
@@ -251,6 +252,10 @@ def save_reading(
     period = session.get(ReportingPeriod, entered.period_id) if entered.period_id else None
     if period is None or period.plan_version_id != indicator.priority.plan_version_id:
         raise InputRefused("Choose a reporting period of this plan", "period")
+    if period.is_locked:
+        raise InputRefused(locked_message(session, period, "indicator values"), "period")
+    if existing is not None and existing.period.is_locked:
+        raise InputRefused(locked_message(session, existing.period, "indicator values"), "period")
     value = parse_number(entered.value, "value", "the value", required=True)
     comparison = parse_number(
         entered.comparison_value, "comparison_value", "the comparison value", required=False
@@ -353,6 +358,8 @@ def save_narrative(
     """Write or rewrite a priority's context for a period, from the version the form loaded
     (None for a first version). Raises InputRefused or SavedMeanwhile; writes nothing then."""
     refuse_unless_current(priority.plan_version, "write context")
+    if period.is_locked:
+        raise InputRefused(locked_message(session, period, "context"), "body")
     body = (body or "").strip()
     if not body:
         raise InputRefused("Enter the context", "body")

@@ -22,6 +22,7 @@ from tracker.auth.permissions import can_manage_priority
 from tracker.dashboard.services import chosen_period, trend
 from tracker.extensions import db
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
+from tracker.periods.locks import locked_message
 from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.versions import refuse_unless_current
 from tracker.priorities.forms import NarrativeForm, ReadingForm
@@ -153,6 +154,7 @@ def context(priority_id: int) -> Response:
             priority=priority,
             period=period,
             conflict=conflict,
+            locked=locked_message(db.session, period, "context") if period.is_locked else None,
         ),
         status,
     )
@@ -189,7 +191,9 @@ def _reading_form(indicator: Indicator, reading: IndicatorValue | None) -> Respo
     _refuse_unless_manager(priority, "record an indicator value")
     periods = plan_scope().periods
     form = ReadingForm()
-    form.period.choices = [(str(p.id), p.name) for p in periods]
+    form.period.choices = [
+        (str(p.id), f"{p.name} (closed)" if p.is_locked else p.name) for p in periods
+    ]
     if request.method == "GET":
         if reading is not None:
             form.period.data = str(reading.period_id)

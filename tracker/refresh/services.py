@@ -494,6 +494,9 @@ def publish_refresh(
     for choice in choices:
         _carry_out(session, draft, choice, publisher)
     for period in base.periods:
+        if period.is_open:
+            period.closed_at = utcnow()
+            period.closed_by = publisher
         period.is_open = False
     session.flush()
     session.refresh(base)
