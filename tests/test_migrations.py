@@ -40,6 +40,7 @@ EXPECTED_TABLES = {
     "refresh_decision_theme",
     "site_setting",
     "reminder",
+    "update_review",
 }
 
 

@@ -150,6 +150,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.refresh.views import bp as refresh_bp
     from tracker.reminders.views import bp as reminders_bp
     from tracker.reports.views import bp as reports_bp
+    from tracker.signoff.views import bp as signoff_bp
     from tracker.structure.views import bp as structure_bp
 
     for blueprint in (
@@ -160,6 +161,7 @@ def _register_blueprints(app: Flask) -> None:
         dashboard_bp,
         periods_bp,
         reminders_bp,
+        signoff_bp,
         reports_bp,
         admin_bp,
         structure_bp,

@@ -301,6 +301,9 @@ class Plan(db.Model):  # type: ignore[name-defined]
     reminder_days_before: Mapped[int] = mapped_column(
         Integer, default=DEFAULT_REMINDER_DAYS_BEFORE, server_default=text("7")
     )
+    # Sign-off: a lead's update counts only once a coordinator (or the priority's named
+    # sign-off person) approves it; see tracker.signoff.
+    sign_off_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     versions: Mapped[list[PlanVersion]] = relationship(
         back_populates="plan", order_by="PlanVersion.version_number"
@@ -399,8 +402,12 @@ class Priority(db.Model):  # type: ignore[name-defined]
     # Retired priorities leave the plan but keep their actions and history.
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    # Who signs off this priority's updates when the plan asks for sign-off, besides the
+    # coordinators.
+    sign_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     plan_version: Mapped[PlanVersion] = relationship(back_populates="priorities")
+    sign_off_by: Mapped[User | None] = relationship()
     leads: Mapped[list[User]] = relationship(
         secondary=priority_lead, back_populates="led_priorities", order_by="User.name"
     )
@@ -551,6 +558,8 @@ class Update(db.Model):  # type: ignore[name-defined]
     mitigation_text: Mapped[str | None] = mapped_column(Text)
     # The author marked the action complete with this update.
     completes_action: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Written while the plan asked for sign-off: it counts only once approved (UpdateReview).
+    needs_sign_off: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     action: Mapped[Action] = relationship()
     corrects: Mapped[Update | None] = relationship(remote_side=[id])
@@ -578,6 +587,35 @@ class Update(db.Model):  # type: ignore[name-defined]
         if value not in {member.value for member in Rag}:
             raise ValueError(f"Unknown RAG status {value!r}: use red, amber or green")
         return value
+
+
+class ReviewDecision(StrEnum):
+    APPROVED = "approved"
+    RETURNED = "returned"  # sent back to the lead with a reason
+
+
+class UpdateReview(db.Model):  # type: ignore[name-defined]
+    """A sign-off decision on one update: its own record, so the update is never edited.
+    Append-only, and one per update."""
+
+    __tablename__ = "update_review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    update_id: Mapped[int] = mapped_column(ForeignKey("action_update.id"), unique=True)
+    decision: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    update: Mapped[Update] = relationship()
+    reviewer: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_one_of("decision", ReviewDecision), name="decision_known"),
+        CheckConstraint(
+            "decision = 'approved' OR length(trim(reason)) > 0", name="return_has_reason"
+        ),
+    )
 
 
 class Indicator(db.Model):  # type: ignore[name-defined]
@@ -918,7 +956,7 @@ def _keep_old_values_for_audit(mapper: Mapper[Any], class_: type) -> None:
         )
 
 
-APPEND_ONLY_MODELS: tuple[type[db.Model], ...] = (Update, AuditEvent)  # type: ignore[name-defined]
+APPEND_ONLY_MODELS: tuple[type[db.Model], ...] = (Update, UpdateReview, AuditEvent)  # type: ignore[name-defined]
 
 
 class AppendOnlyViolation(Exception):

@@ -21,10 +21,19 @@ from sqlalchemy import (
     func,
     literal,
     select,
+    true,
 )
 from sqlalchemy.orm import aliased
 
-from tracker.models import Action, ActionState, ReportingPeriod, Update, User
+from tracker.models import (
+    Action,
+    ActionState,
+    ReportingPeriod,
+    ReviewDecision,
+    Update,
+    UpdateReview,
+    User,
+)
 
 
 @dataclass(frozen=True)
@@ -94,12 +103,28 @@ def stylesheet_partial() -> str:
 # --- The rules ---------------------------------------------------------------------------
 
 
-def latest_update_id_subquery() -> ScalarSelect[int]:
-    """An action's current status comes from its latest update: the id of that update, as a
-    correlated subquery (an index seek per action)."""
+def counts_towards_status() -> ColumnElement[bool]:
+    """SQL, on Update: the update counts towards its action's status. Every update does,
+    except one written while its plan asked for sign-off and not (yet) approved."""
+    approved = (
+        select(UpdateReview.id)
+        .where(
+            UpdateReview.update_id == Update.id,
+            UpdateReview.decision == ReviewDecision.APPROVED.value,
+        )
+        .correlate(Update)
+        .exists()
+    )
+    return Update.needs_sign_off.is_(False) | approved
+
+
+def latest_update_id_subquery(*, counted_only: bool = True) -> ScalarSelect[int]:
+    """An action's current status comes from its latest update that counts (see
+    counts_towards_status): the id of that update, as a correlated subquery (an index seek
+    per action). With counted_only=False, its latest update of any kind."""
     return (
         select(Update.id)
-        .where(Update.action_id == Action.id)
+        .where(Update.action_id == Action.id, counts_towards_status() if counted_only else true())
         .order_by(Update.recorded_at.desc(), Update.id.desc())
         .limit(1)
         .correlate(Action)
@@ -128,7 +153,9 @@ def status_for(
     """
     latest_rag = (
         select(Update.rag)
-        .where(Update.action_id == Action.id, Update.period_id == period_id)
+        .where(
+            Update.action_id == Action.id, Update.period_id == period_id, counts_towards_status()
+        )
         .order_by(Update.recorded_at.desc(), Update.id.desc())
         .limit(1)
         .correlate_except(Update)
@@ -141,6 +168,7 @@ def status_for(
         .where(
             Update.action_id == Action.id,
             Update.completes_action.is_(True),
+            counts_towards_status(),
             later_period.plan_version_id == version_id,
             later_period.start_date > period_start,
         )

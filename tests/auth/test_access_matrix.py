@@ -22,6 +22,7 @@ from tracker.models import (
     Priority,
     ReportingPeriod,
     Theme,
+    Update,
     User,
 )
 from tracker.plans.demo import load_demo_plan
@@ -167,6 +168,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("periods.reopen", "GET"): only({"coordinator": 200}),
     ("periods.reopen", "POST"): only({"coordinator": 422}),  # no reason given
     ("reminders.index", "GET"): only({"coordinator": 200}),
+    ("signoff.index", "GET"): only({"coordinator": 200}),  # and a priority's sign-off person
+    ("signoff.setting", "POST"): only({"coordinator": 303}),
+    ("signoff.decide", "POST"): only({"coordinator": 422}),  # the demo's updates need none
     ("reminders.settings", "POST"): only({"coordinator": 422}),  # no number of days given
     ("reminders.send_now", "POST"): only({"coordinator": 303}),  # no sender set up: told so
     # The sample action is under Domestic Abuse, which the demo lead does not lead.
@@ -248,6 +252,7 @@ def demo(session):
         "theme_id": session.scalar(select(Theme.id).order_by(Theme.id).limit(1)),
         "organisation_id": session.scalar(select(Organisation.id).order_by(Organisation.id)),
         "fmt": "csv",
+        "update_id": session.scalar(select(Update.id).order_by(Update.id).limit(1)),
         # A closed period: closing it again changes nothing.
         "period_id": session.scalar(
             select(ReportingPeriod.id).where(ReportingPeriod.is_open.is_(False))

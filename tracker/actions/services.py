@@ -20,6 +20,7 @@ from tracker.models import (
     ReportingPeriod,
     Theme,
     Update,
+    UpdateReview,
     User,
 )
 from tracker.periods.locks import locked_message
@@ -145,6 +146,7 @@ def record_update(
     if corrects is not None and corrects.action_id != action.id:
         raise UpdateRefused("A correction must be to an update of the same action", "rag")
     claim_version(session, action, loaded_version)
+    needs_sign_off = action.priority.plan_version.plan.sign_off_required
     new_update = Update(
         action=action,
         rag=rag,
@@ -155,9 +157,10 @@ def record_update(
         author=author,
         author_organisation_id=author.organisation_id,
         period=period,
+        needs_sign_off=needs_sign_off,
     )
     session.add(new_update)
-    if completes:
+    if completes and not needs_sign_off:  # with sign-off, approval completes it
         action.state = ActionState.COMPLETED.value
     return new_update
 
@@ -298,6 +301,8 @@ class TimelineEntry:
     who: str = ""
     # Set for history from the action this one was carried forward from: that version's label.
     earlier_version: str = ""
+    # With sign-off: the decision on this update, if one was made.
+    review: UpdateReview | None = None
 
 
 STATE_EVENTS = {
@@ -335,6 +340,14 @@ def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
             .order_by(Update.recorded_at, Update.id)
         )
     )
+    reviews = {
+        decided.update_id: decided
+        for decided in session.scalars(
+            select(UpdateReview)
+            .where(UpdateReview.update_id.in_([item.id for item in updates if item.needs_sign_off]))
+            .options(joinedload(UpdateReview.reviewer))
+        )
+    }
     entries = []
     previous: str | None = None
     for item in updates:
@@ -344,6 +357,7 @@ def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
                 update=item,
                 previous_rag=previous,
                 earlier_version=earlier.get(item.action_id, ""),
+                review=reviews.get(item.id),
             )
         )
         previous = item.rag

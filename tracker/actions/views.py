@@ -60,6 +60,7 @@ from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.services import ActionStatus, action_statuses
 from tracker.plans.versions import refuse_unless_current
 from tracker.redirects import safe_local_path
+from tracker.signoff.services import signs_off_in
 from tracker.statuses import NO_UPDATE
 from tracker.widgets import offer_saved_version
 
@@ -162,8 +163,14 @@ def _my_actions_context() -> dict[str, Any]:
 @signed_in
 def my_actions() -> Response:
     """The actions this user may update, grouped by priority, with filters kept in the URL."""
+    context = _my_actions_context()
+    version = context["version"]
+    # A lead named to sign off a priority finds the waiting list from here.
+    context["signs_off"] = version.plan.sign_off_required and signs_off_in(
+        db.session, current_user, version
+    )
     return render_page_or_partial(
-        "actions/my_actions.html", "actions/_my_actions_results.html", **_my_actions_context()
+        "actions/my_actions.html", "actions/_my_actions_results.html", **context
     )
 
 
@@ -340,7 +347,7 @@ def add_update(action_id: int) -> Response | str:
             corrected_id = record_id_or_none(form.corrects.data)
             corrects = db.session.get(Update, corrected_id) if corrected_id else None
         try:
-            record_update(
+            saved = record_update(
                 db.session,
                 action,
                 current_user,
@@ -367,7 +374,13 @@ def add_update(action_id: int) -> Response | str:
                     {UPDATE_SAVED_EVENT: {"action": action.id}}
                 )
                 return response
-            flash("Update saved.", "success")
+            flash(
+                "Update saved. It counts once a coordinator or the priority's sign-off person "
+                "approves it."
+                if saved.needs_sign_off
+                else "Update saved.",
+                "success",
+            )
             session["saved_draft"] = f"update-{action.id}-"  # drafts.js forgets this draft
             return redirect(_after_saving(action, form.return_to.data), code=303)
     if in_card:

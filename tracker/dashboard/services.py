@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import String, func, literal, select
+from sqlalchemy import Integer, String, func, literal, select, true
 from sqlalchemy.sql import ColumnElement
 
 from tracker.extensions import DbSession
@@ -27,6 +27,7 @@ from tracker.models import (
     ReportingPeriod,
     Theme,
     Update,
+    UpdateReview,
     action_theme,
 )
 from tracker.periods.services import periods_of
@@ -37,6 +38,7 @@ from tracker.statuses import (
     SEVERITY,
     STATUS_LABELS,
     STATUSES,
+    counts_towards_status,
     is_past_target,
     status_for,
     status_in_period,
@@ -69,6 +71,8 @@ class RollupRow:
     name: str
     counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(STATUSES, 0))
     past_target: int = 0  # actions not completed whose target date has gone by
+    # Actions whose latest update in the period waits for sign-off: not counted until then.
+    pending: int = 0
 
     @property
     def total(self) -> int:
@@ -114,6 +118,7 @@ class RollupRow:
             "updated": self.updated,
             "expected": self.expected,
             "past_target_date": self.past_target,
+            "waiting_for_sign_off": self.pending,
         }
 
 
@@ -173,8 +178,21 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
 
     status_of_action = {}
     past_target = set()
-    for action_id, priority_id, action_status, target_date in session.execute(
-        select(Action.id, Action.priority_id, status_in_period(period), Action.target_date)
+    # Only when something waits does each action's latest update of any kind cost a look-up.
+    pending = waiting_update_ids(session, period) if version.plan.sign_off_required else set()
+    latest_of_any_kind = (
+        _of_latest_update_in(period, Update.id, counted_only=False)
+        if pending
+        else literal(None, Integer)
+    )
+    for action_id, priority_id, action_status, target_date, latest_id in session.execute(
+        select(
+            Action.id,
+            Action.priority_id,
+            status_in_period(period),
+            Action.target_date,
+            latest_of_any_kind,
+        )
         .join(Priority, Priority.id == Action.priority_id)
         .where(_counted_actions(version))
     ):
@@ -183,6 +201,8 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
         if is_past_target(target_date, action_status):
             past_target.add(action_id)
             by_priority[priority_id].past_target += 1
+        if latest_id in pending:
+            by_priority[priority_id].pending += 1
     for action_id, theme_id in session.execute(
         select(action_theme.c.action_id, action_theme.c.theme_id)
         .join(Theme, Theme.id == action_theme.c.theme_id)
@@ -208,6 +228,7 @@ def _totals(name: str, rows: object) -> RollupRow:
         for status, count in row.counts.items():
             total.counts[status] += count
         total.past_target += row.past_target
+        total.pending += row.pending
     return total
 
 
@@ -304,12 +325,32 @@ def previous_period(session: DbSession, period: ReportingPeriod) -> ReportingPer
     )
 
 
-def _of_latest_update_in(period: ReportingPeriod, column: Any) -> Any:
-    """A column of the action's latest update written in the period, as a correlated
-    subquery (an index seek per action)."""
+def waiting_update_ids(session: DbSession, period: ReportingPeriod) -> set[int]:
+    """The period's updates that wait for sign-off (needed it, no decision yet)."""
+    return set(
+        session.scalars(
+            select(Update.id).where(
+                Update.period_id == period.id,
+                Update.needs_sign_off.is_(True),
+                ~select(UpdateReview.id)
+                .where(UpdateReview.update_id == Update.id)
+                .correlate(Update)
+                .exists(),
+            )
+        )
+    )
+
+
+def _of_latest_update_in(period: ReportingPeriod, column: Any, *, counted_only: bool = True) -> Any:
+    """A column of the action's latest update written in the period (that counts, unless
+    counted_only is False), as a correlated subquery (an index seek per action)."""
     return (
         select(column)
-        .where(Update.action_id == Action.id, Update.period_id == period.id)
+        .where(
+            Update.action_id == Action.id,
+            Update.period_id == period.id,
+            counts_towards_status() if counted_only else true(),
+        )
         .order_by(Update.recorded_at.desc(), Update.id.desc())
         .limit(1)
         .correlate(Action)
@@ -398,6 +439,7 @@ class DrillRow:
     recovery: str | None = None
     updated_at: datetime | None = None  # when the period's latest update was written
     target_date: date | None = None
+    waiting: bool = False  # a later update in the period waits for sign-off
 
     @property
     def is_past_target(self) -> bool:
@@ -417,6 +459,12 @@ def actions_in_rollup(
     """The actions behind a roll-up count, with their progress text for the period."""
     latest_in_period = _of_latest_update_in(period, Update.id)
     action_status = status_in_period(period)
+    waiting = waiting_update_ids(session, period) if version.plan.sign_off_required else set()
+    latest_of_any_kind = (
+        _of_latest_update_in(period, Update.id, counted_only=False)
+        if waiting
+        else literal(None, Integer)
+    )
     query = (
         select(
             Action.id,
@@ -428,6 +476,7 @@ def actions_in_rollup(
             Update.mitigation_text,
             Update.recorded_at,
             Action.target_date,
+            latest_of_any_kind,
         )
         .join(Priority, Priority.id == Action.priority_id)
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
@@ -458,6 +507,7 @@ def actions_in_rollup(
             recovery if row_status == "red" else None,
             updated_at,
             target_date,
+            latest_id in waiting,
         )
         for (
             action_id,
@@ -469,5 +519,6 @@ def actions_in_rollup(
             recovery,
             updated_at,
             target_date,
+            latest_id,
         ) in session.execute(query)
     ]

@@ -7,8 +7,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
+from typing import Any
 
-from sqlalchemy import select, true
+from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import DbSession
@@ -19,8 +20,10 @@ from tracker.models import (
     Plan,
     PlanVersion,
     Priority,
+    ReviewDecision,
     Theme,
     Update,
+    UpdateReview,
     User,
     action_theme,
 )
@@ -48,6 +51,11 @@ class ActionStatus:
     version: int = 1
     last_update_period_id: int | None = None
     target_date: date | None = None
+    # With sign-off: a later update waiting for it (its status and period), or the reason
+    # the latest one was returned.
+    waiting_rag: str | None = None
+    waiting_period_id: int | None = None
+    returned_reason: str | None = None
 
     @property
     def is_active(self) -> bool:
@@ -58,11 +66,13 @@ class ActionStatus:
         return is_past_target(self.target_date, self.state)
 
     def needs_update(self, open_period_id: int | None) -> bool:
-        """Active, with a period open, and not yet updated in it."""
+        """Active, with a period open, and not yet updated in it (an update waiting for
+        sign-off has been given; a returned one has not)."""
         return (
             self.is_active
             and open_period_id is not None
             and self.last_update_period_id != open_period_id
+            and self.waiting_period_id != open_period_id
         )
 
 
@@ -153,6 +163,7 @@ def action_statuses(
         .where(in_use, restrict)
         .order_by(Priority.position, Priority.id, Action.position, Action.id)
     )
+    awaiting = _awaiting_sign_off(session, version, in_use & restrict)
     return [
         ActionStatus(
             action_id=action_id,
@@ -168,6 +179,7 @@ def action_statuses(
             version=action_version,
             last_update_period_id=period_id,
             target_date=target_date,
+            **awaiting.get(action_id, {}),
         )
         for (
             action_id,
@@ -184,6 +196,33 @@ def action_statuses(
             target_date,
         ) in rows
     ]
+
+
+def _awaiting_sign_off(
+    session: DbSession, version: PlanVersion, actions: ColumnElement[bool]
+) -> dict[int, dict[str, Any]]:
+    """For a plan that asks for sign-off: each action whose latest update waits for it, or
+    was returned, with what ActionStatus shows of it. One query; none without sign-off."""
+    if not version.plan.sign_off_required:
+        return {}
+    found: dict[int, dict[str, Any]] = {}
+    for action_id, rag, period_id, decision, reason in session.execute(
+        select(Action.id, Update.rag, Update.period_id, UpdateReview.decision, UpdateReview.reason)
+        .join(Priority, Action.priority_id == Priority.id)
+        .join(Update, Update.id == latest_update_id_subquery(counted_only=False))
+        .outerjoin(UpdateReview, UpdateReview.update_id == Update.id)
+        .where(
+            actions,
+            Update.needs_sign_off.is_(True),
+            or_(UpdateReview.id.is_(None), UpdateReview.decision == ReviewDecision.RETURNED),
+        )
+    ):
+        found[action_id] = (
+            {"returned_reason": reason}
+            if decision == ReviewDecision.RETURNED
+            else {"waiting_rag": rag, "waiting_period_id": period_id}
+        )
+    return found
 
 
 def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:

@@ -168,6 +168,7 @@ def _copy_structure(session: DbSession, base: PlanVersion, draft: PlanVersion) -
             lead_role=priority.lead_role,
             position=priority.position,
             leads=list(priority.leads),
+            sign_off_by_id=priority.sign_off_by_id,
             predecessors=[priority],
         )
         session.add(copy)

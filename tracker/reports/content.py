@@ -112,6 +112,7 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
                 "overall": counts[priority.id].overall,
                 "updated": counts[priority.id].updated,
                 "expected": counts[priority.id].expected,
+                "waiting_for_sign_off": counts[priority.id].pending,
                 "context": _context(narratives.get(priority.id)),
                 "indicators": _indicators(indicators.get(priority.id, []), period),
                 "actions": rows_by_priority.get(priority.name, []),
@@ -138,10 +139,15 @@ def _agreement_changes(version: PlanVersion) -> dict[str, Any] | None:
 
 def updated_of(counts: dict[str, Any]) -> str:
     """ "3 of 4": how many of a priority's (or a row's) actions were updated in the period,
-    said beside its overall status; a dash in papers published before it was recorded."""
+    said beside its overall status, with any updates still waiting for sign-off; a dash in
+    papers published before it was recorded."""
     if "expected" not in counts:
         return "–"
-    return f"{counts['updated']} of {counts['expected']}"
+    said = f"{counts['updated']} of {counts['expected']}"
+    waiting = counts.get("waiting_for_sign_off")
+    if waiting:  # given, but not counted until signed off
+        said += f" ({waiting} waiting for sign-off)"
+    return said
 
 
 def _period(period: ReportingPeriod) -> dict[str, Any]:

@@ -30,6 +30,7 @@ class PriorityForm(FlaskForm):
     lead_role = StringField("Lead role (optional)", widget=GovTextInput())
     # Any posted id reaches the service, which names a person who cannot lead.
     leads = SelectMultipleField("Leads", widget=GovCheckboxesInput(), validate_choice=False)
+    sign_off_by = SelectField("Sign-off person", widget=GovSelect(), validate_choice=False)
     # Shown in a draft refresh only; the service checks what was posted.
     predecessors = SelectMultipleField(
         "Continues", widget=GovCheckboxesInput(), validate_choice=False

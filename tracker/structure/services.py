@@ -157,6 +157,8 @@ class PriorityDetails:
     includes: str = ""
     lead_role: str = ""
     lead_ids: tuple[int, ...] = ()
+    # Who signs off its updates besides the coordinators, when the plan asks for sign-off.
+    sign_off_by_id: int | None = None
     # In a draft refresh: the priorities of the version before that this one continues
     # (None leaves them as they are; elsewhere it must be None).
     predecessor_ids: tuple[int, ...] | None = None
@@ -168,6 +170,17 @@ def lead_candidates(session: DbSession) -> list[User]:
         session.scalars(
             select(User)
             .where(User.active.is_(True), User.role == Role.LEAD.value)
+            .order_by(User.name)
+        )
+    )
+
+
+def sign_off_candidates(session: DbSession) -> list[User]:
+    """The people who may sign off a priority's updates: active leads and coordinators."""
+    return list(
+        session.scalars(
+            select(User)
+            .where(User.active.is_(True), User.role.in_([Role.LEAD.value, Role.COORDINATOR.value]))
             .order_by(User.name)
         )
     )
@@ -186,6 +199,18 @@ def _leads(session: DbSession, lead_ids: tuple[int, ...]) -> list[User]:
     return list(chosen.values())
 
 
+def _sign_off_person(session: DbSession, user_id: int | None) -> User | None:
+    if user_id is None:
+        return None
+    person = session.get(User, user_id)
+    if person is None or person not in sign_off_candidates(session):
+        raise StructureRefused(
+            "Choose an active lead or coordinator to sign off this priority's updates",
+            "sign_off_by",
+        )
+    return person
+
+
 def _checked_priority(
     session: DbSession, version_id: int, own_id: int | None, details: PriorityDetails
 ) -> dict[str, Any]:
@@ -199,6 +224,7 @@ def _checked_priority(
             "includes": _text(details.includes, "includes", "text on what it includes"),
             "lead_role": _text(details.lead_role, "lead_role", "lead role"),
             "leads": _leads(session, details.lead_ids),
+            "sign_off_by": _sign_off_person(session, details.sign_off_by_id),
             **_predecessors(session, Priority, version_id, details.predecessor_ids),
         }
 

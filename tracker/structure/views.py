@@ -75,6 +75,7 @@ from tracker.structure.services import (
     retire_indicator,
     retire_priority,
     retire_theme,
+    sign_off_candidates,
     themes_in_use,
 )
 from tracker.widgets import offer_saved_version
@@ -236,8 +237,13 @@ def _priority_form(priority: Priority | None) -> PriorityForm:
         SelectChoice(str(user.id), f"{user.name} ({user.email})")
         for user in lead_candidates(db.session)
     ]
+    form.sign_off_by.choices = [SelectChoice("", "Only the coordinators")] + [
+        SelectChoice(str(user.id), f"{user.name} ({user.email})")
+        for user in sign_off_candidates(db.session)
+    ]
     _predecessor_choices(form, Priority, priority)
     if priority is not None and request.method == "GET":
+        form.sign_off_by.data = str(priority.sign_off_by_id or "")
         form.name.data = priority.name
         form.description.data = priority.description
         form.includes.data = priority.includes
@@ -254,6 +260,7 @@ def _priority_details(form: PriorityForm) -> PriorityDetails:
         includes=form.includes.data or "",
         lead_role=form.lead_role.data or "",
         lead_ids=_ids(form.leads.data),
+        sign_off_by_id=record_id_or_none(form.sign_off_by.data),
         predecessor_ids=_chosen_predecessors(form),
     )
 
