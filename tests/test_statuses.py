@@ -34,11 +34,14 @@ def test_the_built_stylesheet_colours_every_chip_and_chart_segment_as_the_scale_
 
 
 def test_the_worst_status_comes_first_and_every_status_has_its_word():
-    assert SEVERITY == ("red", "amber", "none", "green")
+    assert SEVERITY == ("red", "amber_red", "amber", "amber_green", "none", "green")
     assert STATUS_LABELS == {
         "red": "Red",
+        "amber_red": "Amber/Red",
         "amber": "Amber",
+        "amber_green": "Amber/Green",
         "green": "Green",
         "none": "No update",
         "completed": "Completed",
+        "blue": "Blue (complete)",
     }

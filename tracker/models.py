@@ -71,13 +71,21 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Rag(StrEnum):
+    """Every status an update can give; a plan's scale (tracker.statuses) offers some."""
+
     RED = "red"
+    AMBER_RED = "amber_red"
     AMBER = "amber"
+    AMBER_GREEN = "amber_green"
     GREEN = "green"
+    BLUE = "blue"  # BRAG: complete
 
     @property
     def label(self) -> str:
-        return self.value.capitalize()
+        return self.value.replace("_", "/").title()
+
+
+STATUS_SCALES = ("rag", "brag", "five_point")
 
 
 class Role(StrEnum):
@@ -304,6 +312,10 @@ class Plan(db.Model):  # type: ignore[name-defined]
     # Sign-off: a lead's update counts only once a coordinator (or the priority's named
     # sign-off person) approves it; see tracker.signoff.
     sign_off_required: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The statuses a lead chooses from (tracker.statuses.SCALES), and the plan's own words for
+    # what each means ({status: definition}; None or a missing key keeps the scale's own).
+    status_scale: Mapped[str] = mapped_column(String(20), default="rag", server_default="rag")
+    status_definitions: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
 
     versions: Mapped[list[PlanVersion]] = relationship(
         back_populates="plan", order_by="PlanVersion.version_number"
@@ -314,6 +326,10 @@ class Plan(db.Model):  # type: ignore[name-defined]
         CheckConstraint(
             f"reminder_days_before BETWEEN 1 AND {MAX_REMINDER_DAYS_BEFORE}",
             name="reminder_days_before_in_range",
+        ),
+        CheckConstraint(
+            "status_scale IN (" + ", ".join(f"'{key}'" for key in STATUS_SCALES) + ")",
+            name="status_scale_known",
         ),
     )
 
@@ -547,7 +563,7 @@ class Update(db.Model):  # type: ignore[name-defined]
     id: Mapped[int] = mapped_column(primary_key=True)
     action_id: Mapped[int] = mapped_column(ForeignKey("action.id"))
     period_id: Mapped[int | None] = mapped_column(ForeignKey("reporting_period.id"), index=True)
-    rag: Mapped[str] = mapped_column(String(10))
+    rag: Mapped[str] = mapped_column(String(20))
     progress_text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     # The author's organisation when they wrote it; people move between agencies.
@@ -585,7 +601,7 @@ class Update(db.Model):  # type: ignore[name-defined]
     @validates("rag")
     def _require_known_rag(self, key: str, value: str) -> str:
         if value not in {member.value for member in Rag}:
-            raise ValueError(f"Unknown RAG status {value!r}: use red, amber or green")
+            raise ValueError(f"Unknown status {value!r}: use one of {', '.join(Rag)}")
         return value
 
 

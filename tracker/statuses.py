@@ -51,18 +51,83 @@ class Status:
 
 # In the order pages, papers and the JSON list them. Text colours keep at least 4.5:1
 # contrast against their fills (WCAG 1.4.3); the word always goes with the colour (1.4.1).
+# Every status any plan's scale can use (see SCALES): a plan shows only its own.
 SCALE: tuple[Status, ...] = (
     Status("red", "Red", "B10E1E", "FFFFFF", severity=0, move_rank=0),
-    Status("amber", "Amber", "F9B233", "0B0C0C", severity=1, move_rank=1),
-    Status("green", "Green", "00703C", "FFFFFF", severity=3, move_rank=2),
-    Status("none", "No update", "FFFFFF", "0B0C0C", severity=2, move_rank=None),
+    Status("amber_red", "Amber/Red", "D4351C", "FFFFFF", severity=1, move_rank=1),
+    Status("amber", "Amber", "F9B233", "0B0C0C", severity=2, move_rank=2),
+    Status("amber_green", "Amber/Green", "85994B", "0B0C0C", severity=3, move_rank=3),
+    Status("green", "Green", "00703C", "FFFFFF", severity=5, move_rank=4),
+    Status("none", "No update", "FFFFFF", "0B0C0C", severity=4, move_rank=None),
     Status("completed", "Completed", "1D70B8", "FFFFFF", severity=None, move_rank=None),
 )
-BY_KEY = {status.key: status for status in SCALE}
+# BRAG's blue is what a lead chooses for a finished action; it then counts as completed.
+BLUE = Status("blue", "Blue (complete)", "1D70B8", "FFFFFF", severity=None, move_rank=None)
+BY_KEY = {status.key: status for status in (*SCALE, BLUE)}
 
 NO_UPDATE = "none"
-STATUSES = tuple(status.key for status in SCALE)
-STATUS_LABELS = {status.key: status.word for status in SCALE}
+COMPLETED = "completed"
+ALL_STATUSES = tuple(status.key for status in SCALE)
+STATUS_LABELS = {status.key: status.word for status in (*SCALE, BLUE)}
+
+
+@dataclass(frozen=True)
+class StatusScale:
+    """A plan's status scale: what a lead chooses from, in the form's order (best first), and
+    what each means unless the plan words it itself."""
+
+    key: str
+    name: str
+    choices: tuple[str, ...]
+    definitions: dict[str, str]
+
+    @property
+    def statuses(self) -> tuple[str, ...]:
+        """The statuses counted on pages and papers, worst first: the scale's own (blue
+        counts as completed), then no update, then completed."""
+        given = sorted((k for k in self.choices if k != BLUE.key), key=lambda k: MOVE_ORDER[k])
+        return (*given, NO_UPDATE, COMPLETED)
+
+
+_RAG_DEFINITIONS = {
+    "green": "On track, or done.",
+    "amber": "In progress, with some risk to delivery or to the timescale.",
+    "red": "Unlikely to be delivered as planned, or significant problems.",
+}
+SCALES: dict[str, StatusScale] = {
+    scale.key: scale
+    for scale in (
+        StatusScale("rag", "Red, amber, green", ("green", "amber", "red"), _RAG_DEFINITIONS),
+        StatusScale(
+            "brag",
+            "Blue, red, amber, green (blue for complete)",
+            ("blue", "green", "amber", "red"),
+            {
+                "blue": "Complete: delivered, and the action can close.",
+                **_RAG_DEFINITIONS,
+                "green": "On track.",
+            },
+        ),
+        StatusScale(
+            "five_point",
+            "Five-point delivery confidence (green, amber/green, amber, amber/red, red)",
+            ("green", "amber_green", "amber", "amber_red", "red"),
+            {
+                "green": "Delivery on time and as planned looks highly likely; no major "
+                "issues that threaten it.",
+                "amber_green": "Delivery looks probable; the issues there are can be managed "
+                "without putting it at risk.",
+                "amber": "Delivery looks feasible, but significant issues need management "
+                "attention now.",
+                "amber_red": "Delivery is in doubt: major risks or issues in several areas "
+                "need urgent action.",
+                "red": "Delivery as planned looks unachievable without major changes to "
+                "scope, timing or resources.",
+            },
+        ),
+    )
+}
+DEFAULT_SCALE = "rag"
 # What the drill-down and the report say for an action with no update in the period.
 NO_UPDATE_TEXT = "No update provided for this period"
 # The worst status present decides a group's overall status (completed actions are ignored).
@@ -72,10 +137,33 @@ SEVERITY = tuple(
     if status.severity is not None
 )
 MOVE_ORDER = {status.key: status.move_rank for status in SCALE if status.move_rank is not None}
+# The default scale's statuses, as counted: what a plan that chose no other scale shows.
+STATUSES = SCALES[DEFAULT_SCALE].statuses
 # Fill and text colours for Word and Excel cells (hex, no '#').
 RAG_COLOURS: dict[str, tuple[str, str]] = {
-    status.key: (status.fill, status.text) for status in SCALE
+    status.key: (status.fill, status.text) for status in (*SCALE, BLUE)
 }
+
+
+def choose_message(scale: StatusScale) -> str:
+    """ "Choose red, amber or green": the error when no status (or another scale's) is given."""
+    words = [
+        STATUS_LABELS[key].lower()
+        for key in (*scale.statuses[:-2], *([BLUE.key] if BLUE.key in scale.choices else []))
+    ]
+    return "Choose " + (", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0])
+
+
+def scale_of(plan: object) -> StatusScale:
+    """The plan's status scale (red, amber, green unless it chose another)."""
+    return SCALES.get(getattr(plan, "status_scale", None) or DEFAULT_SCALE, SCALES[DEFAULT_SCALE])
+
+
+def definitions_of(plan: object) -> dict[str, str]:
+    """What each status of the plan's scale means: its own words, else the scale's."""
+    scale = scale_of(plan)
+    own = getattr(plan, "status_definitions", None) or {}
+    return {key: own.get(key) or scale.definitions[key] for key in scale.choices}
 
 
 def stylesheet_partial() -> str:
@@ -87,13 +175,13 @@ def stylesheet_partial() -> str:
         "// Generated from tracker/statuses.py by `make assets`: change the colours there.",
         "",
         "$app-status-colours: (",
-        *(f'  "{s.key}": (#{s.fill.lower()}, #{s.text.lower()}),' for s in SCALE),
+        *(f'  "{s.key}": (#{s.fill.lower()}, #{s.text.lower()}),' for s in (*SCALE, BLUE)),
         ");",
         "",
         *(
             f".app-rag--{s.key} {{ color: #{s.text.lower()}; "
             f"background-color: #{s.fill.lower()}; border-color: #{s.border.lower()}; }}"
-            for s in SCALE
+            for s in (*SCALE, BLUE)
         ),
         "",
     ]
@@ -152,7 +240,8 @@ def status_for(
     finished.
     """
     latest_rag = (
-        select(Update.rag)
+        # BRAG's blue ("complete") counts as completed wherever it is the period's status.
+        select(case((Update.rag == BLUE.key, literal(COMPLETED, String)), else_=Update.rag))
         .where(
             Update.action_id == Action.id, Update.period_id == period_id, counts_towards_status()
         )

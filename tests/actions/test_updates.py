@@ -105,7 +105,7 @@ def test_coordinator_updates_any_action(client, session, demo):
     ("data", "message"),
     [
         ({"progress_text": "Enough words here"}, "Choose red, amber or green"),
-        ({"rag": "purple", "progress_text": "Enough words here"}, "Not a valid choice"),
+        ({"rag": "purple", "progress_text": "Enough words here"}, "Choose red, amber or green"),
         ({"rag": "green", "progress_text": "   "}, "Describe the progress made"),
         ({"rag": "green", "progress_text": "Too short"}, "at least 10 characters"),
         ({"rag": "green", "progress_text": "x" * 5001}, "5,000 characters or fewer"),

@@ -168,6 +168,8 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("periods.reopen", "GET"): only({"coordinator": 200}),
     ("periods.reopen", "POST"): only({"coordinator": 422}),  # no reason given
     ("reminders.index", "GET"): only({"coordinator": 200}),
+    ("plans.status_scale", "GET"): only({"coordinator": 200}),
+    ("plans.save_status_scale", "POST"): only({"coordinator": 303}),  # blank: the scale's words
     ("signoff.index", "GET"): only({"coordinator": 200}),  # and a priority's sign-off person
     ("signoff.setting", "POST"): only({"coordinator": 303}),
     ("signoff.decide", "POST"): only({"coordinator": 422}),  # the demo's updates need none

@@ -42,7 +42,7 @@ def test_lead_sees_edit_controls_only_on_their_own_priorities(page: Page, demo_p
         "link", name=re.compile("^Add update")
     ).first.click()
     expect(page.get_by_role("heading", name="Add an update")).to_be_visible()
-    page.get_by_role("radio", name="Amber – in progress, some risk").check()
+    page.get_by_role("radio", name="Amber", exact=True).check()
     page.get_by_role("textbox", name="Progress").fill(
         "Two more webinars booked for the spring term."
     )

@@ -36,15 +36,17 @@ def test_database_rejects_unknown_rag_value(session):
 
 
 def test_model_rejects_unknown_rag_value(session):
-    with pytest.raises(ValueError, match="Unknown RAG status 'blue'"):
-        Update(rag="blue")
+    with pytest.raises(ValueError, match="Unknown status 'purple'"):
+        Update(rag="purple")
 
 
 def test_database_accepts_each_known_rag_value(session):
     action, author = make_action(session), make_user(session)
-    for rag in ("red", "amber", "green"):
+    # Every status of every plan's scale: red/amber/green, BRAG's blue, the five-point scale.
+    statuses = ("red", "amber_red", "amber", "amber_green", "green", "blue")
+    for rag in statuses:
         insert_update_sql(session, action.id, author.id, rag, f"Now {rag}")
-    assert session.scalar(text("SELECT count(*) FROM action_update")) == 3
+    assert session.scalar(text("SELECT count(*) FROM action_update")) == len(statuses)
 
 
 @pytest.mark.parametrize("blank", ["", "   ", "\t\n"])

@@ -13,6 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     DateField,
@@ -28,6 +29,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Optional
 
 from tracker.actions.services import MAX_PROGRESS_LENGTH
+from tracker.models import Plan
+from tracker.statuses import STATUS_LABELS, choose_message, definitions_of, scale_of
 from tracker.widgets import DateInput, loaded_version_field
 
 
@@ -35,20 +38,10 @@ def _strip(text: str | None) -> str | None:
     return text.strip() if text else text
 
 
-RAG_CHOICES = [
-    SelectChoice("green", "Green – on track, or done"),
-    SelectChoice("amber", "Amber – in progress, some risk"),
-    SelectChoice("red", "Red – unlikely to be delivered, or significant problems"),
-]
-
-
 class UpdateForm(FlaskForm):
-    rag = RadioField(
-        "Status",
-        choices=RAG_CHOICES,
-        widget=GovRadioInput(),
-        validators=[InputRequired(message="Choose red, amber or green")],
-    )
+    # The choices, their definitions and the message come from the plan's scale (__init__);
+    # record_update refuses a status the scale lacks, with the scale's own words.
+    rag = RadioField("Status", choices=[], widget=GovRadioInput(), validate_choice=False)
     progress_text = TextAreaField(
         "Progress",
         widget=GovCharacterCount(),
@@ -71,12 +64,27 @@ class UpdateForm(FlaskForm):
 
     max_length = MAX_PROGRESS_LENGTH
 
-    def __init__(self, *args: Any, action_id: int, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, action_id: int, plan: Plan, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Several update forms can be open on one page (Your actions): every id, and so
         # every label, hint, character count and error-summary link, names its action.
         for field in self:
             field.id = f"{field.name}-{action_id}"
+        # The plan's own scale, each status with what it means, at the point of choice.
+        scale = scale_of(plan)
+        definitions = definitions_of(plan)
+        self.rag.choices = [SelectChoice(key, STATUS_LABELS[key]) for key in scale.choices]
+        self.rag.validators = [InputRequired(message=choose_message(scale))]
+        self.rag_items = [
+            {
+                "hint": {"text": definitions[key]},
+                # The colour beside the word (the word is what counts: never colour alone).
+                "html": Markup(
+                    '<span class="app-rag-swatch app-rag-swatch--{}" aria-hidden="true"></span>{}'
+                ).format(key, STATUS_LABELS[key]),
+            }
+            for key in scale.choices
+        ]
 
 
 class ActionForm(FlaskForm):

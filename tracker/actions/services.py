@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.periods.locks import locked_message
 from tracker.plans.versions import refuse_unless_current
+from tracker.statuses import choose_message, scale_of
 
 MIN_PROGRESS_LENGTH = 10
 MAX_PROGRESS_LENGTH = 5000
@@ -125,8 +126,11 @@ def record_update(
             "reopen it before adding an update",
             "rag",
         )
-    if rag not in set(Rag):
-        raise UpdateRefused("Choose red, amber or green", "rag")
+    scale = scale_of(action.priority.plan_version.plan)
+    if rag not in scale.choices:
+        raise UpdateRefused(choose_message(scale), "rag")
+    if rag == Rag.BLUE:  # BRAG: blue is the status of a finished action
+        completes = True
     text = _require_text(
         text, "progress_text", "progress", MIN_PROGRESS_LENGTH, MAX_PROGRESS_LENGTH
     )

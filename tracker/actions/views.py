@@ -61,13 +61,12 @@ from tracker.plans.services import ActionStatus, action_statuses
 from tracker.plans.versions import refuse_unless_current
 from tracker.redirects import safe_local_path
 from tracker.signoff.services import signs_off_in
-from tracker.statuses import NO_UPDATE
+from tracker.statuses import scale_of
 from tracker.widgets import offer_saved_version
 
 bp = Blueprint("actions", __name__)
 
 UPDATE_SAVED_EVENT = "updateSaved"  # htmx event: pages refresh their counts when it fires
-RAG_FILTERS = ("red", "amber", "green", NO_UPDATE)
 # The state changes that ask first: the question and the button that confirms.
 STATES_TO_CONFIRM = {
     ActionState.COMPLETED.value: ("Mark this action complete?", "Yes, mark it complete"),
@@ -118,7 +117,9 @@ def _my_actions_context() -> dict[str, Any]:
     filters = {
         "priority": request.args.get("priority", type=record_id),
         "theme": request.args.get("theme", type=record_id),
-        "rag": request.args.get("rag") if request.args.get("rag") in RAG_FILTERS else None,
+        "rag": request.args.get("rag")
+        if request.args.get("rag") in scale_of(version.plan).statuses
+        else None,
         "due": request.args.get("due") == "yes",
     }
     shown = [
@@ -264,6 +265,7 @@ def update_form(action_id: int) -> Response | str:
     form = UpdateForm(
         formdata=None,
         action_id=action.id,
+        plan=action.priority.plan_version.plan,
         version=action.version,
         return_to=url_for("actions.my_actions"),
     )
@@ -318,6 +320,7 @@ def detail(action_id: int) -> Response:
     form = UpdateForm(
         formdata=None,
         action_id=action.id,
+        plan=action.priority.plan_version.plan,
         version=action.version,
         return_to=safe_local_path(request.args.get("return_to")),
     )
@@ -339,7 +342,7 @@ def detail(action_id: int) -> Response:
 def add_update(action_id: int) -> Response | str:
     action = _load_action(action_id)
     _refuse_unless_editor(action, "add an update to")
-    form = UpdateForm(action_id=action.id)
+    form = UpdateForm(action_id=action.id, plan=action.priority.plan_version.plan)
     in_card = wants_partial()
     if form.validate_on_submit():
         corrects = None

@@ -32,6 +32,7 @@ from tracker.models import (
 )
 from tracker.periods.services import periods_of
 from tracker.statuses import (
+    ALL_STATUSES,
     MOVE_ORDER,
     NO_UPDATE,
     NO_UPDATE_TEXT,
@@ -39,7 +40,9 @@ from tracker.statuses import (
     STATUS_LABELS,
     STATUSES,
     counts_towards_status,
+    definitions_of,
     is_past_target,
+    scale_of,
     status_for,
     status_in_period,
 )
@@ -102,17 +105,18 @@ class RollupRow:
         that were ("N of M updated" says how many were); 'none' only when none was, and
         'completed' when every action is complete."""
         for status in SEVERITY:
-            if status != NO_UPDATE and self.counts[status]:
+            if status != NO_UPDATE and self.counts.get(status):
                 return status
         if self.total and self.counts["completed"] == self.total:
             return "completed"
         return NO_UPDATE
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, statuses: Sequence[str] = STATUSES) -> dict[str, object]:
+        """The row for the JSON and the papers, with the counts of the plan's own statuses."""
         return {
             "id": self.id,
             "name": self.name,
-            "counts": dict(self.counts),
+            "counts": {status: self.counts.get(status, 0) for status in statuses},
             "total": self.total,
             "overall_status": self.overall,
             "updated": self.updated,
@@ -132,6 +136,8 @@ class Rollup:
     theme_totals: RollupRow
 
     def as_dict(self) -> dict[str, object]:
+        scale = scale_of(self.version.plan)
+        statuses = scale.statuses
         return {
             "plan": self.version.plan.name,
             "plan_version": self.version.label,
@@ -141,11 +147,13 @@ class Rollup:
                 "start": self.period.start_date.isoformat(),
                 "end": self.period.end_date.isoformat(),
             },
-            "statuses": list(STATUSES),
-            "priorities": [row.as_dict() for row in self.priorities],
-            "priority_totals": self.priority_totals.as_dict(),
-            "themes": [row.as_dict() for row in self.themes],
-            "theme_totals": self.theme_totals.as_dict(),
+            "status_scale": scale.key,
+            "statuses": list(statuses),
+            "status_definitions": definitions_of(self.version.plan),
+            "priorities": [row.as_dict(statuses) for row in self.priorities],
+            "priority_totals": self.priority_totals.as_dict(statuses),
+            "themes": [row.as_dict(statuses) for row in self.themes],
+            "theme_totals": self.theme_totals.as_dict(statuses),
         }
 
 
@@ -173,8 +181,9 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
         .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
         .order_by(Theme.position, Theme.id)
     ).all()
-    by_priority = {p.id: RollupRow(p.id, p.name) for p in priorities}
-    by_theme = {t.id: RollupRow(t.id, t.name) for t in themes}
+    statuses = scale_of(version.plan).statuses
+    by_priority = {p.id: RollupRow(p.id, p.name, _zeros(statuses)) for p in priorities}
+    by_theme = {t.id: RollupRow(t.id, t.name, _zeros(statuses)) for t in themes}
 
     status_of_action = {}
     past_target = set()
@@ -197,7 +206,8 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
         .where(_counted_actions(version))
     ):
         status_of_action[action_id] = action_status
-        by_priority[priority_id].counts[action_status] += 1
+        counts = by_priority[priority_id].counts
+        counts[action_status] = counts.get(action_status, 0) + 1
         if is_past_target(target_date, action_status):
             past_target.add(action_id)
             by_priority[priority_id].past_target += 1
@@ -209,24 +219,30 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
         .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
     ):
         if action_id in status_of_action:  # actions closed as business as usual are not
-            by_theme[theme_id].counts[status_of_action[action_id]] += 1
+            counts = by_theme[theme_id].counts
+            counts[status_of_action[action_id]] = counts.get(status_of_action[action_id], 0) + 1
             by_theme[theme_id].past_target += action_id in past_target
 
     return Rollup(
         version,
         period,
         list(by_priority.values()),
-        _totals("All priorities", by_priority.values()),
+        _totals("All priorities", by_priority.values(), statuses),
         list(by_theme.values()),
-        _totals("All themes", by_theme.values()),
+        _totals("All themes", by_theme.values(), statuses),
     )
 
 
-def _totals(name: str, rows: object) -> RollupRow:
-    total = RollupRow(None, name)
+def _zeros(statuses: Sequence[str]) -> dict[str, int]:
+    """A row's counts: one per status of the plan's scale."""
+    return dict.fromkeys(statuses, 0)
+
+
+def _totals(name: str, rows: object, statuses: Sequence[str]) -> RollupRow:
+    total = RollupRow(None, name, _zeros(statuses))
     for row in rows:  # type: ignore[attr-defined]
         for status, count in row.counts.items():
-            total.counts[status] += count
+            total.counts[status] = total.counts.get(status, 0) + count
         total.past_target += row.past_target
         total.pending += row.pending
     return total
@@ -256,8 +272,9 @@ def trend(session: DbSession, version: PlanVersion, priority_id: int | None = No
     priorities = session.scalars(
         select(Priority).where(which).order_by(Priority.position, Priority.id)
     ).all()
+    statuses = scale_of(version.plan).statuses
     cells = {
-        (priority.id, period.id): RollupRow(period.id, period.name)
+        (priority.id, period.id): RollupRow(period.id, period.name, _zeros(statuses))
         for priority in priorities
         for period in periods
     }
@@ -283,13 +300,14 @@ def trend(session: DbSession, version: PlanVersion, priority_id: int | None = No
             per_action_and_period.c.status,
         )
     ):
-        cells[(priority_id, period_id)].counts[action_status] += count
+        counts = cells[(priority_id, period_id)].counts
+        counts[action_status] = counts.get(action_status, 0) + count
     by_priority = [
         (priority, [cells[(priority.id, period.id)] for period in periods])
         for priority in priorities
     ]
     overall = [
-        _totals(period.name, (rows[index] for _priority, rows in by_priority))
+        _totals(period.name, (rows[index] for _priority, rows in by_priority), statuses)
         for index, period in enumerate(periods)
     ]
     for row, period in zip(overall, periods, strict=True):
@@ -494,7 +512,7 @@ def actions_in_rollup(
         )
     if organisation_id:
         query = query.where(Action.owner_organisation_id == organisation_id)
-    if status in STATUSES:
+    if status in ALL_STATUSES:
         query = query.where(action_status == status)
     return [
         DrillRow(

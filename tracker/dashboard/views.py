@@ -25,7 +25,12 @@ from tracker.htmx import render_page_or_partial
 from tracker.models import Action, Organisation, Priority, ReportingPeriod
 from tracker.plans.scope import no_periods_yet, plan_scope
 from tracker.reports.content import RECOVERY_LABEL, updated_of
-from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
+from tracker.statuses import (
+    NO_UPDATE_TEXT,
+    STATUS_LABELS,
+    definitions_of,
+    scale_of,
+)
 
 bp = Blueprint("dashboard", __name__)
 bp.add_app_template_global(stacked_bars)
@@ -39,6 +44,8 @@ def _share_status_wording(state: BlueprintSetupState) -> None:
         NO_UPDATE_TEXT=NO_UPDATE_TEXT,
         RECOVERY_LABEL=RECOVERY_LABEL,
         updated_of=updated_of,
+        scale_of=scale_of,
+        definitions_of=definitions_of,
     )
 
 
@@ -66,7 +73,7 @@ def rollup_page() -> str:
         "dashboard/rollup.html",
         rollup=result,
         periods=periods,
-        statuses=STATUSES,
+        statuses=scale_of(result.version.plan).statuses,
         moved=what_moved(db.session, result.version, result.period),
         moved_limit=MOVED_LIMIT,
         show_all_moved=request.args.get("moved"),
@@ -79,7 +86,10 @@ def trend_page() -> str:
     """The RAG mix of every reporting period, overall and for each priority."""
     version = plan_scope().version
     return render_template(
-        "dashboard/trend.html", version=version, trend=trend(db.session, version), statuses=STATUSES
+        "dashboard/trend.html",
+        version=version,
+        trend=trend(db.session, version),
+        statuses=scale_of(version.plan).statuses,
     )
 
 
@@ -90,11 +100,12 @@ def drilldown() -> Response | str:
     if (empty := no_periods_yet("Roll-up")) is not None:
         return empty
     result, periods = _rollup_from_request()
+    statuses = scale_of(result.version.plan).statuses
     filters: dict[str, Any] = {
         "priority_id": request.args.get("priority", type=record_id),
         "theme_id": request.args.get("theme", type=record_id),
         "organisation_id": request.args.get("organisation", type=record_id),
-        "status": request.args.get("status") if request.args.get("status") in STATUSES else None,
+        "status": request.args.get("status") if request.args.get("status") in statuses else None,
     }
     rows = actions_in_rollup(db.session, result.version, result.period, **filters)
     # Organisations are shared by every plan; offer those that own an action in this one.
@@ -116,7 +127,7 @@ def drilldown() -> Response | str:
         periods=periods,
         rows=rows,
         filters=filters,
-        statuses=STATUSES,
+        statuses=statuses,
         organisations=organisations,
     )
 

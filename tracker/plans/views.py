@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -12,8 +20,10 @@ from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Role
 from tracker.plans.forms import PlanForm
+from tracker.plans.scale import ScaleRefused, change_scale, save_definitions
 from tracker.plans.scope import SWITCHABLE_PAGES, default_plan_id, plan_scope, visible_plans
 from tracker.plans.services import plan_overview
+from tracker.statuses import SCALES, definitions_of, scale_of
 from tracker.structure.services import StructureRefused, create_plan
 
 bp = Blueprint("plans", __name__)
@@ -92,3 +102,49 @@ def overview() -> Response | str:
         editable_action_ids=editable_action_ids(db.session, current_user, scope.version.id),
         manageable_priority_ids=manageable_priority_ids(current_user, scope.version),
     )
+
+
+@bp.route("/plans/<int:plan_id>/status-scale")
+@roles(Role.COORDINATOR)
+def status_scale() -> Response:
+    return _status_scale_page()
+
+
+def _status_scale_page(errors: dict[str, str] | None = None) -> Response:
+    plan = plan_scope().plan
+    return make_response(
+        render_template(
+            "plans/status_scale.html",
+            plan=plan,
+            version=plan_scope().version,
+            scales=SCALES,
+            scale=scale_of(plan),
+            definitions=definitions_of(plan),
+            entered=request.form if errors else {},
+            errors=errors or {},
+        ),
+        422 if errors else 200,
+    )
+
+
+@bp.route("/plans/<int:plan_id>/status-scale", methods=["POST"])
+@roles(Role.COORDINATOR)
+def save_status_scale() -> Response:
+    """Choose the scale, or word its statuses' definitions (one form each)."""
+    plan = plan_scope().plan  # CSRFProtect has checked the token, as for every POST
+    try:
+        if request.form.get("form") == "scale":
+            change_scale(db.session, plan, request.form.get("scale"))
+            message = f"This plan now uses {scale_of(plan).name.lower()}."
+        else:
+            save_definitions(
+                plan,
+                {key: request.form.get(f"definition-{key}", "") for key in scale_of(plan).choices},
+            )
+            message = "Saved what each status means. Leads see it when they choose one."
+        db.session.commit()
+    except ScaleRefused as refusal:
+        db.session.rollback()
+        return _status_scale_page({refusal.field: str(refusal)})
+    flash(message, "success")
+    return redirect(url_for("plans.status_scale"), code=303)

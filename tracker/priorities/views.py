@@ -41,7 +41,7 @@ from tracker.priorities.services import (
     save_reading,
     source_notes,
 )
-from tracker.statuses import STATUSES
+from tracker.statuses import scale_of
 from tracker.widgets import offer_saved_version
 
 bp = Blueprint("priorities", __name__)
@@ -101,7 +101,7 @@ def page(priority_id: int) -> str:
         periods=periods,
         period=period,
         row=row,
-        statuses=STATUSES,
+        statuses=scale_of(priority.plan_version.plan).statuses,
         narrative=current_narrative(db.session, priority, period) if period else None,
         indicators=indicator_summaries(db.session, priority),
         trend_rows=trend_rows,

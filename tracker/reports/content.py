@@ -9,6 +9,7 @@ publishing a report freezes exactly this, so a published report never changes af
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -40,7 +41,7 @@ from tracker.priorities.services import (
     source_notes,
 )
 from tracker.refresh.changes import change_lines
-from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES
+from tracker.statuses import NO_UPDATE_TEXT, STATUS_LABELS, scale_of
 
 CONTENT_FORMAT = 1  # bump when the structure changes, so old snapshots can be told apart
 # The words for a red status's recovery plan in every page and file.
@@ -82,18 +83,20 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
     ).all()
     counts = {row.id: row for row in summary.priorities}
     indicators = indicator_summaries_by_priority(session, version.id)
+    scale = scale_of(version.plan)
     return {
         "format": CONTENT_FORMAT,
         "plan": version.plan.name,
         "plan_version": version.label,
         "period": _period(period),
         "previous_period": _period(moved.previous) if moved.previous else None,
-        "statuses": [{"key": key, "label": STATUS_LABELS[key]} for key in STATUSES],
+        "status_scale": scale.key,
+        "statuses": [{"key": key, "label": STATUS_LABELS[key]} for key in scale.statuses],
         "summary": {
-            "priorities": [_counts(row) for row in summary.priorities],
-            "priority_totals": _counts(summary.priority_totals),
-            "themes": [_counts(row) for row in summary.themes],
-            "theme_totals": _counts(summary.theme_totals),
+            "priorities": [_counts(row, scale.statuses) for row in summary.priorities],
+            "priority_totals": _counts(summary.priority_totals, scale.statuses),
+            "themes": [_counts(row, scale.statuses) for row in summary.themes],
+            "theme_totals": _counts(summary.theme_totals, scale.statuses),
         },
         "moved": {
             "changed": [_movement(m) for m in moved.changed],
@@ -159,9 +162,9 @@ def _period(period: ReportingPeriod) -> dict[str, Any]:
     }
 
 
-def _counts(row: Any) -> dict[str, Any]:
+def _counts(row: Any, statuses: Sequence[str]) -> dict[str, Any]:
     return {
-        **row.as_dict(),
+        **row.as_dict(statuses),
         "percentages": row.percentages,
     }
 
