@@ -298,3 +298,17 @@ def test_a_decision_cannot_be_changed_or_deleted_even_in_sql(app, session, plan)
             session.execute(text(statement))
         session.rollback()
     assert session.scalars(select(UpdateReview)).one().decision == "approved"
+
+
+def test_a_returned_update_puts_its_lead_back_on_the_chase_list(app, session, plan):
+    lia = client_signed_in_as(app, plan["lia"].email)
+    submit(lia, plan["speed"], text="Some checks were done.")
+    submit(lia, plan["helmets"], text="Helmets ordered for the spring.")
+    coordinator = client_signed_in_as(app, plan["coordinator"].email)
+    chase_url = plan_path(plan["version"], "periods/outstanding")
+    before = unescape(coordinator.get(chase_url).get_data(as_text=True))
+    assert "Speed checks near schools" not in before  # waiting for sign-off: it was given
+    decide(coordinator, plan, latest(session, plan["speed"]), "returned", "Which schools, please?")
+    after = unescape(coordinator.get(chase_url).get_data(as_text=True))
+    assert "Speed checks near schools" in after
+    assert "Cycle helmet scheme" not in after

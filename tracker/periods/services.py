@@ -18,7 +18,9 @@ from tracker.models import (
     PlanVersion,
     Priority,
     ReportingPeriod,
+    ReviewDecision,
     Update,
+    UpdateReview,
     User,
     utcnow,
 )
@@ -231,7 +233,14 @@ def outstanding_updates(
     """Active actions with no update in the period, grouped by who is chased for them (the
     priority's leads and the people responsible); an action with two such people appears
     under each. Actions nobody is chased for come last."""
-    updated = exists().where(Update.action_id == Action.id, Update.period_id == period.id)
+    # An update returned at sign-off was not given: its lead is chased again.
+    returned = exists().where(
+        UpdateReview.update_id == Update.id,
+        UpdateReview.decision == ReviewDecision.RETURNED.value,
+    )
+    updated = exists().where(
+        Update.action_id == Action.id, Update.period_id == period.id, ~returned
+    )
     actions = session.scalars(
         select(Action)
         .join(Priority)
