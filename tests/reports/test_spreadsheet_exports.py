@@ -389,7 +389,9 @@ def test_every_text_column_is_neutralised(field, text):
     document = document_with({field: text})
     assert "'" + text in action_rows(document)[0]
     cells = load_workbook(BytesIO(render_xlsx(document)))["Action plan"][2]
-    shown = [cell for cell in cells if cell.value == "'" + text]
+    # In the workbook a line end is one line break (a CR becomes LF), still neutralised.
+    neutralised = {"'" + text, "'" + text.replace("\r", "\n")}
+    shown = [cell for cell in cells if cell.value in neutralised]
     assert shown and all(cell.data_type == "s" for cell in shown)
     assert "'" + text in csv_action_rows(render_csv(document))[0]
 

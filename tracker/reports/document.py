@@ -196,5 +196,12 @@ def _status(report: Report) -> dict[str, Any]:
 def export_filename(document: dict[str, Any], extension: str) -> str:
     """A download name from the subject and period, safe on every operating system."""
     words = f"{document['header']['subject']} {document['content']['period']['name']}"
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-").lower()[:80].rstrip("-")
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", words).strip("-").lower()
+    if len(slug) > MAX_FILENAME_STEM:
+        # Cut at the last whole word that fits, never through one.
+        cut = slug[: MAX_FILENAME_STEM + 1]
+        slug = cut[: cut.rfind("-")] if "-" in cut else slug[:MAX_FILENAME_STEM]
     return f"{slug or 'report'}.{extension}"
+
+
+MAX_FILENAME_STEM = 80

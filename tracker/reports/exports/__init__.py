@@ -13,8 +13,9 @@ class ExportUnavailable(Exception):
     """This server cannot produce the format; the message says what it lacks."""
 
 
-# A spreadsheet treats a cell starting with one of these as a formula (or DDE command).
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# A spreadsheet treats a cell starting with one of these as a formula (or DDE command). A line
+# break is there too because xml_text turns a leading CR into one.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
 def neutralise_formula(text: str) -> str:
@@ -28,5 +29,7 @@ XML_ILLEGAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def xml_text(text: str) -> str:
-    """Text a Word or Excel file can hold: characters XML refuses are dropped."""
-    return XML_ILLEGAL_CHARACTERS.sub("", text)
+    """Text a Word or Excel file can hold: characters XML refuses are dropped, and a browser's
+    line ends (CR LF) become one line break (python-docx writes a break for each of CR and
+    LF, so typed text would come out double-spaced)."""
+    return XML_ILLEGAL_CHARACTERS.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -209,7 +209,8 @@ def _write_about(sheet: Worksheet, document: dict[str, Any]) -> None:
     if status.get("withdrawn_reason"):
         facts.append(("Reason withdrawn", status["withdrawn_reason"]))
     if header["meeting"]:
-        facts.append(("Meeting", f"{header['meeting']} {header['meeting_date_text']}".strip()))
+        when = header["meeting_date_text"]
+        facts.append(("Meeting", f"{header['meeting']}, {when}" if when else header["meeting"]))
     facts.append(("Classification", header["classification"]))
     facts.append(
         ("Colours", "The RAG and Overall cells always name the status; colour only repeats it.")

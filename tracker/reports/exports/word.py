@@ -53,10 +53,38 @@ def render_docx(document: dict[str, Any], template: bytes | None = None) -> byte
     """The board paper as a Word file, on the uploaded template if there is one."""
     word = _start_from(template)
     _add_report_styles(word)
+    _write_in_british_english(word)
     _Paper(word).write(document)
     output = BytesIO()
     word.save(output)
     return output.getvalue()
+
+
+LANGUAGE = "en-GB"
+
+
+def _child(parent: Any, tag: str, *, first: bool = True) -> Any:
+    """The parent's child element, added (first, or last) when it has none: Word reads its
+    XML in schema order, so where it goes matters."""
+    found = parent.find(qn(tag))
+    if found is None:
+        found = OxmlElement(tag)
+        if first:
+            parent.insert(0, found)
+        else:
+            parent.append(found)
+    return found
+
+
+def _write_in_british_english(word: WordDocument) -> None:
+    """The document's language is British English (spelling checks and screen readers use
+    it): the default for every run, every style that names its own, and the properties."""
+    styles = word.styles.element
+    defaults = _child(_child(_child(styles, "w:docDefaults"), "w:rPrDefault"), "w:rPr")
+    _child(defaults, "w:lang", first=False)  # lang comes late among run properties
+    for lang in styles.iter(qn("w:lang")):
+        lang.set(qn("w:val"), LANGUAGE)
+    word.core_properties.language = LANGUAGE
 
 
 def check_word_template(data: bytes) -> list[str]:
