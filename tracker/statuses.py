@@ -147,11 +147,10 @@ RAG_COLOURS: dict[str, tuple[str, str]] = {
 
 def choose_message(scale: StatusScale) -> str:
     """ "Choose red, amber or green": the error when no status (or another scale's) is given."""
-    words = [
-        STATUS_LABELS[key].lower()
-        for key in (*scale.statuses[:-2], *([BLUE.key] if BLUE.key in scale.choices else []))
-    ]
-    return "Choose " + (", ".join(words[:-1]) + " or " + words[-1] if len(words) > 1 else words[0])
+    # Worst first, as the roll-up lists them; BRAG's blue last.
+    keys = sorted(scale.choices, key=lambda key: MOVE_ORDER.get(key, len(MOVE_ORDER)))
+    words = [STATUS_LABELS[key].lower() for key in keys]
+    return "Choose " + ", ".join(words[:-1]) + " or " + words[-1]
 
 
 def scale_of(plan: object) -> StatusScale:
@@ -191,19 +190,23 @@ def stylesheet_partial() -> str:
 # --- The rules ---------------------------------------------------------------------------
 
 
+def reviewed(decision: ReviewDecision | None = None) -> ColumnElement[bool]:
+    """SQL, on Update: a sign-off decision was made on the update (this one, if given)."""
+    review = select(UpdateReview.id).where(UpdateReview.update_id == Update.id)
+    if decision is not None:
+        review = review.where(UpdateReview.decision == decision.value)
+    return review.correlate(Update).exists()
+
+
+def waits_for_sign_off() -> ColumnElement[bool]:
+    """SQL, on Update: written while its plan asked for sign-off, and not yet decided on."""
+    return Update.needs_sign_off.is_(True) & ~reviewed()
+
+
 def counts_towards_status() -> ColumnElement[bool]:
     """SQL, on Update: the update counts towards its action's status. Every update does,
     except one written while its plan asked for sign-off and not (yet) approved."""
-    approved = (
-        select(UpdateReview.id)
-        .where(
-            UpdateReview.update_id == Update.id,
-            UpdateReview.decision == ReviewDecision.APPROVED.value,
-        )
-        .correlate(Update)
-        .exists()
-    )
-    return Update.needs_sign_off.is_(False) | approved
+    return Update.needs_sign_off.is_(False) | reviewed(ReviewDecision.APPROVED)
 
 
 def latest_update_id_subquery(*, counted_only: bool = True) -> ScalarSelect[int]:

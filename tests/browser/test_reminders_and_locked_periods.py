@@ -14,9 +14,8 @@ from sqlalchemy import select
 
 from tests.browser.conftest import assert_accessible, open_context
 from tests.browser.test_sign_in_and_plan import sign_in
-from tests.conftest import make_app, run_cli
+from tests.conftest import run_cli
 from tests.support.factories import make_action, make_period, make_plan_version, make_priority
-from tracker.extensions import db
 from tracker.models import Organisation, Plan, User
 from tracker.plans.demo import load_demo_plan
 from tracker.reminders.services import local_today
@@ -25,12 +24,8 @@ LEAD = "lead.police@example.org"
 
 
 @pytest.fixture
-def app(database_url, tmp_path, relay):
-    application = make_app(database_url, tmp_path / "instance", **relay.app_settings())
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def app(app_sending_mail):
+    return app_sending_mail
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from tests.conftest import client_signed_in_as, csrf_token_from, form_value, run_cli
+from tests.conftest import client_signed_in_as, csrf_token_from, run_cli
 from tests.support.factories import (
     make_action,
     make_period,
@@ -24,9 +24,9 @@ from tests.support.factories import (
     make_user,
 )
 from tests.support.paths import plan_path
+from tests.support.updates import give_update as give
 from tracker.models import Action, Plan, Update
 
-HX = {"HX-Request": "true"}
 FIVE_POINT = ["red", "amber_red", "amber", "amber_green", "green", "none", "completed"]
 
 
@@ -61,22 +61,6 @@ def build(session, scale: str):
         "cameras": cameras,
         "patrols": patrols,
     }
-
-
-def give(client, action, rag, text="Work goes on as planned this month.", **extra):
-    form = client.get(f"/actions/{action.id}").get_data(as_text=True)
-    return client.post(
-        f"/actions/{action.id}/updates",
-        data={
-            "csrf_token": csrf_token_from(form),
-            "version": form_value(form, "version"),
-            "period": form_value(form, "period"),
-            "rag": rag,
-            "progress_text": text,
-            **extra,
-        },
-        headers=HX,
-    )
 
 
 def rollup_json(client, plan):

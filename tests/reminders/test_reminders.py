@@ -33,12 +33,8 @@ DUE = date(2027, 1, 15)
 
 
 @pytest.fixture
-def app(database_url, tmp_path, relay):
-    application = make_app(database_url, tmp_path / "instance", **relay.app_settings())
-    yield application
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+def app(app_sending_mail):
+    return app_sending_mail
 
 
 @pytest.fixture

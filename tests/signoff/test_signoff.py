@@ -11,7 +11,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import client_signed_in_as, csrf_token_from, form_value
+from tests.conftest import client_signed_in_as, csrf_token_from
 from tests.support.factories import (
     make_action,
     make_period,
@@ -21,9 +21,8 @@ from tests.support.factories import (
     make_user,
 )
 from tests.support.paths import plan_path
+from tests.support.updates import give_update as submit
 from tracker.models import Action, AuditEvent, Update, UpdateReview
-
-HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
@@ -64,22 +63,6 @@ def plan(session):
     }
 
 
-def submit(client, action, rag="green", text="Checks at all six schools this term.", **extra):
-    form = client.get(f"/actions/{action.id}").get_data(as_text=True)
-    return client.post(
-        f"/actions/{action.id}/updates",
-        data={
-            "csrf_token": csrf_token_from(form),
-            "version": form_value(form, "version"),
-            "period": form_value(form, "period"),
-            "rag": rag,
-            "progress_text": text,
-            **extra,
-        },
-        headers=HX,
-    )
-
-
 def decide(client, plan, update, decision, reason=""):
     page = client.get(plan_path(plan["version"], "sign-off")).get_data(as_text=True)
     return client.post(
@@ -109,7 +92,7 @@ def latest(session, action):
 
 def test_an_update_waits_for_sign_off_and_counts_once_approved(app, session, plan):
     lia = client_signed_in_as(app, plan["lia"].email)
-    saved = submit(lia, plan["speed"])
+    saved = submit(lia, plan["speed"], text="Checks at all six schools this term.")
     assert saved.status_code == 200
     card = unescape(saved.get_data(as_text=True))
     assert "Update saved: it counts once signed off." in card

@@ -60,3 +60,17 @@ def relay() -> Iterator[Relay]:
     controller.start()
     yield handler
     controller.stop()
+
+
+@pytest.fixture
+def app_sending_mail(database_url, tmp_path, relay: Relay):
+    """The app set up to send reminders through the relay; a module that wants it as its
+    `app` says so in a one-line fixture."""
+    from tests.conftest import make_app
+    from tracker.extensions import db
+
+    application = make_app(database_url, tmp_path / "instance", **relay.app_settings())
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()

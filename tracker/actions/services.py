@@ -25,6 +25,7 @@ from tracker.models import (
 )
 from tracker.periods.locks import locked_message
 from tracker.plans.versions import refuse_unless_current
+from tracker.signoff.services import review_of
 from tracker.statuses import choose_message, scale_of
 
 MIN_PROGRESS_LENGTH = 10
@@ -344,14 +345,7 @@ def action_timeline(session: DbSession, action: Action) -> list[TimelineEntry]:
             .order_by(Update.recorded_at, Update.id)
         )
     )
-    reviews = {
-        decided.update_id: decided
-        for decided in session.scalars(
-            select(UpdateReview)
-            .where(UpdateReview.update_id.in_([item.id for item in updates if item.needs_sign_off]))
-            .options(joinedload(UpdateReview.reviewer))
-        )
-    }
+    reviews = review_of(session, [item.id for item in updates if item.needs_sign_off])
     entries = []
     previous: str | None = None
     for item in updates:

@@ -27,7 +27,6 @@ from tracker.models import (
     ReportingPeriod,
     Theme,
     Update,
-    UpdateReview,
     action_theme,
 )
 from tracker.periods.services import periods_of
@@ -45,6 +44,7 @@ from tracker.statuses import (
     scale_of,
     status_for,
     status_in_period,
+    waits_for_sign_off,
 )
 
 # Re-exported: older callers and the tests read the vocabulary from here too.
@@ -347,14 +347,7 @@ def waiting_update_ids(session: DbSession, period: ReportingPeriod) -> set[int]:
     """The period's updates that wait for sign-off (needed it, no decision yet)."""
     return set(
         session.scalars(
-            select(Update.id).where(
-                Update.period_id == period.id,
-                Update.needs_sign_off.is_(True),
-                ~select(UpdateReview.id)
-                .where(UpdateReview.update_id == Update.id)
-                .correlate(Update)
-                .exists(),
-            )
+            select(Update.id).where(Update.period_id == period.id, waits_for_sign_off())
         )
     )
 

@@ -20,12 +20,11 @@ from tracker.models import (
     ReportingPeriod,
     ReviewDecision,
     Update,
-    UpdateReview,
     User,
     utcnow,
 )
 from tracker.plans.versions import refuse_if_superseded, refuse_unless_current
-from tracker.statuses import owes_an_update
+from tracker.statuses import owes_an_update, reviewed
 
 
 def periods_of(session: DbSession, version: PlanVersion) -> list[ReportingPeriod]:
@@ -234,12 +233,10 @@ def outstanding_updates(
     priority's leads and the people responsible); an action with two such people appears
     under each. Actions nobody is chased for come last."""
     # An update returned at sign-off was not given: its lead is chased again.
-    returned = exists().where(
-        UpdateReview.update_id == Update.id,
-        UpdateReview.decision == ReviewDecision.RETURNED.value,
-    )
     updated = exists().where(
-        Update.action_id == Action.id, Update.period_id == period.id, ~returned
+        Update.action_id == Action.id,
+        Update.period_id == period.id,
+        ~reviewed(ReviewDecision.RETURNED),
     )
     actions = session.scalars(
         select(Action)

@@ -26,7 +26,7 @@ from tracker.models import (
     UpdateReview,
     User,
 )
-from tracker.statuses import latest_update_id_subquery
+from tracker.statuses import latest_update_id_subquery, waits_for_sign_off
 
 MIN_REASON_LENGTH = 10
 MAX_REASON_LENGTH = 2000
@@ -60,10 +60,6 @@ def signs_off_in(session: DbSession, user: User, version: PlanVersion) -> bool:
     )
 
 
-def _waiting() -> object:
-    return ~select(UpdateReview.id).where(UpdateReview.update_id == Update.id).exists()
-
-
 def waiting_for_sign_off(
     session: DbSession, version: PlanVersion, reviewer: User | None = None
 ) -> list[Update]:
@@ -78,9 +74,8 @@ def waiting_for_sign_off(
             Priority.plan_version_id == version.id,
             Priority.retired_at.is_(None),
             Action.state == ActionState.ACTIVE.value,
-            Update.needs_sign_off.is_(True),
             Update.id == latest_update_id_subquery(counted_only=False),
-            _waiting(),  # type: ignore[arg-type]
+            waits_for_sign_off(),
         )
         .options(
             joinedload(Update.action).joinedload(Action.priority),
