@@ -101,3 +101,64 @@ def test_account_security_migration_keeps_existing_users_and_gives_them_session_
         downgrade(revision="5cc31111f768")
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT count(*) FROM user_account")).scalar() == 2
+
+
+def test_report_structure_migration_keeps_each_reports_former_shape(empty_app):
+    """A report written before sections could hold generated blocks reads as it did: its
+    sections, then the action plan progress, then Appendix A; each contact line is kept."""
+    import json
+
+    from sqlalchemy import text
+
+    with empty_app.app_context():
+        upgrade(revision="3e8b6d1f7c25")  # sign-off and status scales, before this change
+        with db.engine.begin() as connection:
+            for statement in (
+                "INSERT INTO plan (id, name, description, created_at) "
+                "VALUES (1, 'District plan', '', CURRENT_TIMESTAMP)",
+                "INSERT INTO plan_version (id, plan_id, version_number, label, effective_from,"
+                " change_log, is_current) VALUES (1, 1, 1, '2026/27', '2026-04-01', '', true)",
+                "INSERT INTO reporting_period (id, plan_version_id, name, start_date, end_date,"
+                " is_open) VALUES (1, 1, 'Q1', '2026-04-01', '2026-06-30', true)",
+            ):
+                connection.execute(text(statement))
+            connection.execute(
+                text(
+                    "INSERT INTO report (id, period_id, status, authors, meeting, classification,"
+                    " subject, summary, sections, recommendations, contacts, created_at,"
+                    " updated_at, withdrawn_reason, version) VALUES (1, 1, 'draft', '[]', '',"
+                    " 'For Information', 'Update', '', :sections, '', :contacts,"
+                    " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP, '', 1)"
+                ),
+                {
+                    "sections": json.dumps([{"heading": "Background", "body": "Some text."}]),
+                    "contacts": "Sam Patel, Head of Community Safety\n\nsam.patel@example.org",
+                },
+            )
+        upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(
+                text("SELECT sections, contact_people, appendices, attachments FROM report")
+            ).one()
+        sections, people, appendices = (
+            json.loads(value) if isinstance(value, str) else value for value in row[:3]
+        )
+        assert [(s["heading"], s["block"]) for s in sections] == [
+            ("Background", ""),
+            ("Action plan progress", "rag_summary"),
+            ("What moved", "what_moved"),
+            ("Changes to the agreement", "agreement_changes"),
+        ]
+        assert sections[0]["body"] == "Some text."
+        assert [person["name"] for person in people] == [
+            "Sam Patel, Head of Community Safety",
+            "sam.patel@example.org",
+        ]
+        assert appendices == [
+            {"title": "Action plan and performance summary", "intro": "", "block": "action_plan"}
+        ]
+        assert row[3] == ""
+        downgrade(revision="3e8b6d1f7c25")
+        with db.engine.connect() as connection:
+            contacts = connection.execute(text("SELECT contacts FROM report")).scalar()
+        assert contacts == "Sam Patel, Head of Community Safety\nsam.patel@example.org"

@@ -724,7 +724,8 @@ class Classification(StrEnum):
 
 
 class Report(db.Model):  # type: ignore[name-defined]
-    """A periodic update paper for the board: written sections plus the generated appendix.
+    """A periodic update paper for the board: written sections and appendices, with the
+    generated blocks placed among them.
 
     A draft is edited freely. Publishing freezes everything the paper shows into `snapshot`,
     so a published report reads and exports the same however the plan changes afterwards.
@@ -742,10 +743,17 @@ class Report(db.Model):  # type: ignore[name-defined]
     )
     subject: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
-    # Numbered sections: [{"heading": …, "body": …}, …]; paragraphs are split by blank lines.
+    # Numbered sections: [{"heading": …, "body": …, "block": …}, …]. Paragraphs are split by
+    # blank lines; "block" names the generated block (tracker.reports.document) shown after
+    # the text, or is empty.
     sections: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     recommendations: Mapped[str] = mapped_column(Text, default="")
-    contacts: Mapped[str] = mapped_column(Text, default="")
+    # Other papers sent with this one, one per line (the appendices are listed anyway).
+    attachments: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # [{"name", "role", "organisation", "email", "telephone"}, …], one block per person.
+    contact_people: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    # Lettered A, B, … in order: [{"title": …, "intro": …, "block": …}, …].
+    appendices: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     # Loaded only when a copy is rendered (it can run to hundreds of KB). The audit log notes
     # that a snapshot was taken; the report itself is the record of it.
     snapshot: Mapped[dict[str, Any] | None] = mapped_column(

@@ -274,12 +274,16 @@ def test_a_report_of_the_new_version_has_the_changes_to_the_agreement(
     session.commit()
 
     page = coordinator.get(f"/reports/{report.id}/print").get_data(as_text=True)
-    block = page.split("<h3>Changes to the agreement</h3>")[1].split("</section>")[0]
+    # A new draft has the block as a section of its own, after the progress and what moved.
+    block = page.split(">4.0 Changes to the agreement</h2>")[1].split("</section>")[0]
     assert "Version 2.0 (2027/28), effective from 1 April 2027" in block
     assert "Priority renamed: Serious and Organised Crime is now" in block
     assert "Changes to the agreement" not in coordinator.get(f"/reports/{last_years.id}").get_data(
         as_text=True
     )
+    # Last year's version was made by no refresh: its paper has no such section at all.
+    last_years_paper = coordinator.get(f"/reports/{last_years.id}/print").get_data(as_text=True)
+    assert "Changes to the agreement" not in last_years_paper
 
     word = coordinator.get(f"/reports/{report.id}/download/docx")
     text = "\n".join(p.text for p in Document(io.BytesIO(word.data)).paragraphs)

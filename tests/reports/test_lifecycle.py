@@ -175,7 +175,9 @@ def test_saving_from_an_older_version_is_refused_and_writes_nothing(demo, draft,
         "summary": draft.summary,
         "sections": draft.sections,
         "recommendations": draft.recommendations,
-        "contacts": draft.contacts,
+        "attachments": draft.attachments,
+        "contact_people": draft.contact_people,
+        "appendices": draft.appendices,
     }
     save_draft(
         demo, draft, values, period=draft.period, loaded_version=loaded, editor=coordinator_user

@@ -51,8 +51,13 @@ def composer_data(page: str, report: Report, **changes) -> dict:
         "summary": "An update on the action plan.",
         "sections-0-heading": "Background",
         "sections-0-body": "The partnership agreed its priorities.\n\nLeads report often.",
+        "sections-1-heading": "Action plan progress",
+        "sections-1-block": "rag_summary",
         "recommendations": "Note the progress.",
-        "contacts": "Sam Patel, sam.patel@example.org",
+        "contacts-0-name": "Sam Patel",
+        "contacts-0-email": "sam.patel@example.org",
+        "appendices-0-title": "Action plan and performance summary",
+        "appendices-0-block": "action_plan",
     }
     data.update(changes)
     return data
@@ -109,7 +114,21 @@ def test_saving_the_composer_keeps_every_field(coordinator, demo, draft):
         {
             "heading": "Background",
             "body": "The partnership agreed its priorities.\n\nLeads report often.",
+            "block": "",
+        },
+        {"heading": "Action plan progress", "body": "", "block": "rag_summary"},
+    ]
+    assert draft.contact_people == [
+        {
+            "name": "Sam Patel",
+            "role": "",
+            "organisation": "",
+            "email": "sam.patel@example.org",
+            "telephone": "",
         }
+    ]
+    assert draft.appendices == [
+        {"title": "Action plan and performance summary", "intro": "", "block": "action_plan"}
     ]
     assert draft.updated_by.name == "Sam Patel"
     page = composer_of(coordinator, draft)
@@ -124,7 +143,7 @@ def test_add_buttons_give_another_row_and_keep_what_was_typed(coordinator, demo,
     )
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'name="sections-1-heading"' in html and 'value="Typed first"' in html
+    assert 'name="sections-2-heading"' in html and 'value="Typed first"' in html
     demo.expire_all()
     assert draft.meeting == "Typed first"
     assert form_value(html, "version") == str(draft.version)

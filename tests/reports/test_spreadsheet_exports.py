@@ -47,7 +47,9 @@ def document_for(session, period: ReportingPeriod, status: dict | None = None) -
         summary="",
         sections=[],
         recommendations="",
-        contacts="",
+        attachments="",
+        contacts=[],
+        appendices=[],
         content=report_content(session, period),
     )
     document["status"] = status or {

@@ -21,7 +21,7 @@ from tests.reports.readers import (
 from tests.support.factories import make_update
 from tracker.dashboard.services import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES, rollup
 from tracker.models import Action, ActionState, Priority
-from tracker.reports.document import APPENDIX_TITLE, draft_document
+from tracker.reports.document import PERFORMANCE_SUMMARY_TITLE, draft_document
 from tracker.reports.exports import RAG_COLOURS
 from tracker.reports.exports.word import NUMBERED, check_word_template, render_docx
 
@@ -36,25 +36,32 @@ def word_of_draft(demo, draft):
 
 
 def test_headings_use_words_heading_styles_in_the_papers_order(demo, word_of_draft):
-    word, _document = word_of_draft
+    word, document = word_of_draft
     priorities = demo.scalars(select(Priority).order_by(Priority.position, Priority.id)).all()
     headings = docx_headings(word)
+    moved = document["content"]["moved"]
 
     assert headings[0] == ("Title", "Action plan update")
     level_one = [text for style, text in headings if style == "Heading 1"]
+    # The demo's version carries its own version-control notes, so the paper has the block.
     assert level_one == [
-        "1. Background",
-        "2. Annual conference",
-        "3. Action plan progress",
-        "4. Recommendations",
+        "1.0 Background",
+        "2.0 Annual conference",
+        "3.0 Action plan progress",
+        "4.0 What moved",
+        "5.0 Changes to the agreement",
+        "6.0 Recommendations",
+        "Attachments",
         "For further information",
-        APPENDIX_TITLE,
+        f"Appendix A: {PERFORMANCE_SUMMARY_TITLE}",
     ]
     level_two = [text for style, text in headings if style == "Heading 2"]
-    # The demo's version carries its own version-control notes, so the paper has the block.
-    assert level_two == ["What moved since Aug–Sep 2026", "Changes to the agreement"] + [
-        f"{number}. {priority.name}" for number, priority in enumerate(priorities, start=1)
-    ]
+    assert level_two == [
+        f"Status changed (worst first) ({len(moved['changed'])})",
+        f"Completed this period ({len(moved['completed'])})",
+        f"Added this period ({len(moved['added'])})",
+        f"Updated last period but not this one ({len(moved['gone_quiet'])})",
+    ] + [priority.name for priority in priorities]
     assert Counter(text for style, text in headings if style == "Heading 3")["Context"] == len(
         priorities
     )
@@ -75,8 +82,8 @@ def test_the_header_block_and_numbered_paragraphs_say_what_was_written(word_of_d
         "1.1\tThe partnership agreed its priorities in March.",
         "1.2\tLeads report every two months.",
         "2.1\tThe conference takes place in November.",
-        "4.1\tNote the progress made.",
-        "4.2\tAgree the revised road safety action.",
+        "6.1\tNote the progress made.",
+        "6.2\tAgree the revised road safety action.",
     ]
     numbered_style = word.styles[NUMBERED].paragraph_format
     assert numbered_style.first_line_indent < 0 < numbered_style.left_indent, "hanging indent"
@@ -177,10 +184,15 @@ def test_pounds_accents_emoji_markup_and_very_long_text_come_out_as_typed(demo, 
     document["status"] = {"key": "published", "label": "Published", "note": ""}
 
     word = docx_of(render_docx(document))
-    progress = [row[3] for table in word.tables[3:] for row in docx_table_rows(table)]
+    progress = [
+        row[3]
+        for table in word.tables
+        if table.rows[0].cells[0].text == "Action"
+        for row in docx_table_rows(table)
+    ]
     assert typed in progress, "control characters dropped, everything else kept"
     assert long_text in progress, "Word has no cell limit: all of it"
-    assert ("Heading 1", "1. Über <i>costs</i>") in docx_headings(word)
+    assert ("Heading 1", "1.0 Über <i>costs</i>") in docx_headings(word)
     assert "1.1\tCosts: £12 — “agreed”." in [p.text for p in word.paragraphs]
 
 
@@ -220,7 +232,7 @@ def test_a_template_gives_its_letterhead_and_font_but_not_its_text(
     assert word.styles["Normal"].font.name == "Georgia"
     texts = [paragraph.text for paragraph in word.paragraphs]
     assert "Template text that must not appear in reports." not in texts
-    assert ("Heading 1", "1. Background") in docx_headings(word)
+    assert ("Heading 1", "1.0 Background") in docx_headings(word)
     assert docx_headings(word)[0] == ("Title", "Action plan update")
     assert all(header_row_repeats(table) for table in word.tables[1:])
 

@@ -186,13 +186,28 @@ def _context(narrative: PriorityNarrative | None) -> dict[str, Any] | None:
     return {
         "paragraphs": [
             [
-                {"cite": part.number} if isinstance(part, Citation) else {"text": part}
-                for part in paragraph
+                {"cite": part.number}
+                if isinstance(part, Citation)
+                else {"text": _held_to_citation(part, following)}
+                for part, following in zip(paragraph, [*paragraph[1:], None], strict=True)
             ]
             for paragraph in narrative_paragraphs(narrative.body)
         ],
         "notes": source_notes(narrative.sources),
     }
+
+
+NO_BREAK_SPACE = "\u00a0"
+WORD_JOINER = "\u2060"
+
+
+def _held_to_citation(text: str, following: str | Citation | None) -> str:
+    """Text before a citation ends in a space that cannot break (or a word joiner), so a
+    citation never wraps onto a line of its own away from the words it supports."""
+    if not isinstance(following, Citation):
+        return text
+    trimmed = text.rstrip(" \t")
+    return trimmed + (NO_BREAK_SPACE if trimmed != text else WORD_JOINER)
 
 
 def _indicators(summaries: list[IndicatorSummary], period: ReportingPeriod) -> list[dict[str, Any]]:

@@ -1,30 +1,43 @@
 """The whole board paper as plain data: the one thing every view and export renders.
 
-A document is the report's written parts (header, numbered sections, recommendations,
-contacts) around the generated content of `report_content()`, numbered the way board papers
-are: sections 1, 2, … with paragraphs 1.1, 1.2, …, then the action plan progress section,
-the recommendations, further information and the appendix. Publishing stores the document
-(`Report.snapshot`); a draft's document is built afresh from the live data each time.
+A document is the report's written parts around the generated content of
+`report_content()`, numbered the way the council's papers are: section headings 1.0, 2.0, …
+with their paragraphs 1.1, 1.2, …, then the recommendations, the attachments list, the
+contacts and the appendices (A, B, …). The coordinator places each generated block (the RAG
+summary, what moved, changes to the agreement, the action plan and performance summary) in a
+section or an appendix, or leaves it out. Publishing stores the document (`Report.snapshot`);
+a draft's document is built afresh from the live data each time.
 
 Shape (all values JSON-ready)::
 
-    {"format": 1,
+    {"format": 2,
+     "kind": "paper" (or "performance_summary": a period's data alone, no written parts),
      "header": {"authors": [{"name", "role"}], "meeting", "meeting_date" (ISO or None),
                 "meeting_date_text", "classification", "subject", "summary": [paragraph]},
-     "sections": [{"number": "1", "heading", "paragraphs": [{"number": "1.1", "text"}]}],
-     "progress_number": "3",
-     "recommendations": {"number": "4", "paragraphs": [{"number": "4.1", "text"}]},
-     "contacts": [line],
+     "sections": [part],   # the last is the recommendations
+     "attachments": [line],
+     "contacts": [{"name", "role", "organisation", "email", "telephone"}],
+     "appendices": [part],
      "content": report_content(…),
      "status": {"key", "label", "note", "published_at", "published_by", "withdrawn_at",
                 "withdrawn_reason"}}
 
+    part = {"number": "2" or "B", "heading": "2.0 Grant update" or "Appendix B: Action plan",
+            "body": [item]}
+    item = {"kind": "paragraph", "number": "2.1" or None, "text"}
+         | {"kind": "subheading", "text"} | {"kind": "bullets", "points": [text]}
+         | {"kind": "block", "block": a key of GENERATED_BLOCKS}
+
+Papers published in the first format (sections "1.", one fixed progress section and one
+appendix) are read through `in_current_format`, keeping their numbers as they were sent.
 "status" is not frozen: a published report can be withdrawn later, and its exports say so.
 """
 
 from __future__ import annotations
 
 import re
+import string
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -32,11 +45,43 @@ from tracker.extensions import DbSession
 from tracker.models import Classification, Report, ReportingPeriod, ReportStatus
 from tracker.reports.content import report_content
 
-DOCUMENT_FORMAT = 1
+DOCUMENT_FORMAT = 2
 PROGRESS_HEADING = "Action plan progress"
-APPENDIX_TITLE = "Appendix A: Action plan and performance summary"
+RECOMMENDATIONS_HEADING = "Recommendations"
+PERFORMANCE_SUMMARY_TITLE = "Action plan and performance summary"
+
+
+@dataclass(frozen=True)
+class GeneratedBlock:
+    key: str
+    label: str  # how the composer names it
+    heading: str  # the heading a new draft gives its section or appendix
+
+
+GENERATED_BLOCKS = {
+    block.key: block
+    for block in (
+        GeneratedBlock("rag_summary", "RAG summary (priorities and themes)", PROGRESS_HEADING),
+        GeneratedBlock("what_moved", "What moved since the previous period", "What moved"),
+        GeneratedBlock(
+            "agreement_changes",
+            "Changes to the agreement (shown once a refresh made this version)",
+            "Changes to the agreement",
+        ),
+        GeneratedBlock(
+            "action_plan",
+            "Action plan and performance summary (each priority's context, indicators and actions)",
+            PERFORMANCE_SUMMARY_TITLE,
+        ),
+    )
+}
 
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n+")
+# The composer's few marks: "## " starts a sub-heading, "- " (or "* ", "• ") a bullet, and
+# a paragraph starting "> " is left unnumbered (a note under the numbered one above it).
+_SUBHEADING = re.compile(r"^#{1,6}\s+")
+_BULLET = re.compile(r"^[-*\u2022]\s+")
+_UNNUMBERED = re.compile(r"^>\s?")
 
 
 def paragraphs_of(text: str) -> list[str]:
@@ -47,9 +92,70 @@ def paragraphs_of(text: str) -> list[str]:
     return [part.strip() for part in _PARAGRAPH_BREAK.split(normalised) if part.strip()]
 
 
+def written_items(text: str, section_number: str | None) -> list[dict[str, Any]]:
+    """A section's typed text as the paper's items. Paragraphs are numbered within their
+    section (2.1, 2.2, …) unless marked "> ", or the part is not numbered (an appendix)."""
+    items: list[dict[str, Any]] = []
+    numbered = 0
+
+    def paragraph(lines: list[str], *, unnumbered: bool = False) -> None:
+        nonlocal numbered
+        body = "\n".join(lines).strip()
+        if not body:
+            return
+        number = None
+        if section_number is not None and not unnumbered:
+            numbered += 1
+            number = f"{section_number}.{numbered}"
+        items.append({"kind": "paragraph", "number": number, "text": body})
+
+    for chunk in paragraphs_of(text):
+        lines = chunk.split("\n")
+        if _UNNUMBERED.match(lines[0]):
+            paragraph([_UNNUMBERED.sub("", line, count=1) for line in lines], unnumbered=True)
+            continue
+        pending: list[str] = []
+        bullets: list[str] = []
+        for line in lines:
+            if _SUBHEADING.match(line):
+                paragraph(pending)
+                pending = []
+                _end_list(items, bullets)
+                items.append({"kind": "subheading", "text": _SUBHEADING.sub("", line).strip()})
+            elif _BULLET.match(line):
+                if pending:  # "So far we have funded:" then the list
+                    paragraph(pending)
+                    pending = []
+                bullets.append(_BULLET.sub("", line).strip())
+            elif bullets:  # a bullet's text running on to the next line
+                bullets[-1] = f"{bullets[-1]}\n{line.strip()}"
+            else:
+                pending.append(line)
+        paragraph(pending)
+        _end_list(items, bullets)
+    return items
+
+
+def _end_list(items: list[dict[str, Any]], bullets: list[str]) -> None:
+    if bullets:
+        items.append({"kind": "bullets", "points": list(bullets)})
+        bullets.clear()
+
+
 def long_date(value: date | None) -> str:
     """A date as board papers write it: 10 December 2026."""
     return f"{value.day} {value:%B %Y}" if value else ""
+
+
+def appendix_letter(index: int) -> str:
+    """A, B, … Z, then AA, AB, …: appendices are lettered in order."""
+    letters = string.ascii_uppercase
+    return (
+        letters[index] if index < len(letters) else letters[index // 26 - 1] + letters[index % 26]
+    )
+
+
+CONTACT_FIELDS = ("name", "role", "organisation", "email", "telephone")
 
 
 def build_document(
@@ -62,23 +168,44 @@ def build_document(
     summary: str,
     sections: list[dict[str, str]],
     recommendations: str,
-    contacts: str,
+    attachments: str,
+    contacts: list[dict[str, str]],
+    appendices: list[dict[str, str]],
     content: dict[str, Any],
 ) -> dict[str, Any]:
-    """The written parts numbered around the generated content."""
-    numbered_sections = []
-    for number, section in enumerate(_written_sections(sections), start=1):
+    """The written parts numbered around the generated content, each generated block where
+    the coordinator placed it. A section or appendix made only of a block with nothing to
+    show (no refresh made this version) is left out rather than left empty."""
+    numbered_sections: list[dict[str, Any]] = []
+    for section in _written_sections(sections, content):
+        number = str(len(numbered_sections) + 1)
+        items = written_items(section.get("body", ""), number)
+        if section.get("block"):
+            items.append({"kind": "block", "block": section["block"]})
+        heading = section.get("heading", "").strip()
         numbered_sections.append(
-            {
-                "number": str(number),
-                "heading": section["heading"].strip(),
-                "paragraphs": _numbered(number, paragraphs_of(section.get("body", ""))),
-            }
+            {"number": number, "heading": f"{number}.0 {heading}", "body": items}
         )
-    progress_number = len(numbered_sections) + 1
-    recommendations_number = progress_number + 1
+    number = str(len(numbered_sections) + 1)
+    numbered_sections.append(
+        {
+            "number": number,
+            "heading": f"{number}.0 {RECOMMENDATIONS_HEADING}",
+            "body": written_items(recommendations, number)
+            or [{"kind": "paragraph", "number": None, "text": "None yet."}],
+        }
+    )
+    lettered: list[dict[str, Any]] = []
+    for appendix in _written_sections(appendices, content, heading="title"):
+        letter = appendix_letter(len(lettered))
+        items = written_items(appendix.get("intro", ""), None)
+        if appendix.get("block"):
+            items.append({"kind": "block", "block": appendix["block"]})
+        title = appendix.get("title", "").strip()
+        lettered.append({"number": letter, "heading": f"Appendix {letter}: {title}", "body": items})
     return {
         "format": DOCUMENT_FORMAT,
+        "kind": "paper",
         "header": {
             "authors": [
                 {"name": person["name"].strip(), "role": person.get("role", "").strip()}
@@ -93,36 +220,106 @@ def build_document(
             "summary": paragraphs_of(summary),
         },
         "sections": numbered_sections,
-        "progress_number": str(progress_number),
-        "recommendations": {
-            "number": str(recommendations_number),
-            "paragraphs": _numbered(recommendations_number, paragraphs_of(recommendations)),
-        },
-        "contacts": [line.strip() for line in contacts.splitlines() if line.strip()],
+        # The appendices are attached by being in the paper; anything else typed is listed too.
+        "attachments": [appendix["heading"] for appendix in lettered]
+        + [line.strip() for line in attachments.splitlines() if line.strip()],
+        "contacts": [
+            {field: (person.get(field) or "").strip() for field in CONTACT_FIELDS}
+            for person in contacts
+            if (person.get("name") or "").strip()
+        ],
+        "appendices": lettered,
         "content": content,
     }
 
 
-def _written_sections(sections: list[dict[str, str]]) -> list[dict[str, str]]:
-    """Sections with a heading or some text; an empty one left on the form is not a section."""
-    return [
-        section
-        for section in sections
-        if section.get("heading", "").strip() or section.get("body", "").strip()
-    ]
+def _written_sections(
+    parts: list[dict[str, str]], content: dict[str, Any], heading: str = "heading"
+) -> list[dict[str, str]]:
+    """The parts that say something: an empty one left on the form is not a part, nor is one
+    holding only a block that has nothing to show."""
+    kept = []
+    for part in parts:
+        written = any((part.get(field) or "").strip() for field in ("body", "intro")) or bool(
+            part.get(heading, "").strip() and not part.get("block")
+        )
+        block = part.get("block") or ""
+        if written or (block and block_has_content(block, content)):
+            kept.append(part)
+    return kept
 
 
-def _numbered(section_number: int, texts: list[str]) -> list[dict[str, str]]:
-    return [
-        {"number": f"{section_number}.{index}", "text": text}
-        for index, text in enumerate(texts, start=1)
+def block_has_content(block: str, content: dict[str, Any]) -> bool:
+    if block == "agreement_changes":
+        return bool(content.get("agreement_changes"))
+    return block in GENERATED_BLOCKS
+
+
+def in_current_format(document: dict[str, Any]) -> dict[str, Any]:
+    """A document of any format in this one's shape. A paper published in the first format
+    keeps its numbers ("1. Background") and its fixed progress section and appendix."""
+    if document.get("format", 1) >= DOCUMENT_FORMAT:
+        return document
+    upgraded = dict(document)
+    sections = [
+        {
+            "number": section["number"],
+            "heading": f"{section['number']}. {section['heading']}",
+            "body": [
+                {"kind": "paragraph", "number": paragraph["number"], "text": paragraph["text"]}
+                for paragraph in section["paragraphs"]
+            ],
+        }
+        for section in document["sections"]
     ]
+    sections.append(
+        {
+            "number": document["progress_number"],
+            "heading": f"{document['progress_number']}. {PROGRESS_HEADING}",
+            "body": [
+                {"kind": "block", "block": "rag_summary"},
+                {"kind": "block", "block": "what_moved"},
+                {"kind": "block", "block": "agreement_changes"},
+            ],
+        }
+    )
+    recommendations = document["recommendations"]
+    sections.append(
+        {
+            "number": recommendations["number"],
+            "heading": f"{recommendations['number']}. {RECOMMENDATIONS_HEADING}",
+            "body": [
+                {"kind": "paragraph", "number": paragraph["number"], "text": paragraph["text"]}
+                for paragraph in recommendations["paragraphs"]
+            ]
+            or [{"kind": "paragraph", "number": None, "text": "None yet."}],
+        }
+    )
+    upgraded.update(
+        format=DOCUMENT_FORMAT,
+        kind="paper",
+        sections=sections,
+        attachments=[],
+        contacts=[
+            dict.fromkeys(CONTACT_FIELDS, "") | {"name": line} for line in document["contacts"]
+        ],
+        appendices=[
+            {
+                "number": "A",
+                "heading": f"Appendix A: {PERFORMANCE_SUMMARY_TITLE}",
+                "body": [{"kind": "block", "block": "action_plan"}],
+            }
+        ],
+    )
+    upgraded.pop("progress_number", None)
+    upgraded.pop("recommendations", None)
+    return upgraded
 
 
 def document_for_report(session: DbSession, report: Report) -> dict[str, Any]:
     """A published (or withdrawn) report's frozen document; a draft's, built from live data."""
     if report.snapshot is not None:
-        document = dict(report.snapshot)
+        document = in_current_format(dict(report.snapshot))
     else:
         document = draft_document(session, report)
     document["status"] = _status(report)
@@ -140,36 +337,57 @@ def draft_document(session: DbSession, report: Report) -> dict[str, Any]:
         summary=report.summary,
         sections=report.sections or [],
         recommendations=report.recommendations,
-        contacts=report.contacts,
+        attachments=report.attachments,
+        contacts=report.contact_people or [],
+        appendices=report.appendices or [],
         content=report_content(session, report.period),
     )
 
 
 def document_for_period(session: DbSession, period: ReportingPeriod) -> dict[str, Any]:
-    """A report with no written parts, for exporting a period straight from its data."""
+    """A period's action plan and performance summary on its own, straight from its data:
+    no header, sections or recommendations, as nobody wrote any."""
     version = period.plan_version
-    document = build_document(
-        authors=[],
-        meeting="",
-        meeting_date=None,
-        classification=Classification.FOR_INFORMATION.value,
-        subject=f"{version.plan.name}: action plan update",
-        summary="",
-        sections=[],
-        recommendations="",
-        contacts="",
-        content=report_content(session, period),
-    )
-    document["status"] = {
-        "key": "generated",
-        "label": "Generated from live data",
-        "note": f"For {period.name}; not a published report.",
-        "published_at": None,
-        "published_by": None,
-        "withdrawn_at": None,
-        "withdrawn_reason": "",
+    content = report_content(session, period)
+    parts = [
+        (block.heading, block.key)
+        for block in GENERATED_BLOCKS.values()
+        if block_has_content(block.key, content)
+    ]
+    return {
+        "format": DOCUMENT_FORMAT,
+        "kind": "performance_summary",
+        "header": {
+            "authors": [],
+            "meeting": "",
+            "meeting_date": None,
+            "meeting_date_text": "",
+            "classification": Classification.FOR_INFORMATION.value,
+            "subject": f"{version.plan.name}: {PERFORMANCE_SUMMARY_TITLE.lower()}",
+            "summary": [],
+        },
+        "sections": [
+            {
+                "number": "",
+                "heading": "Priorities" if key == "action_plan" else heading,
+                "body": [{"kind": "block", "block": key}],
+            }
+            for heading, key in parts
+        ],
+        "attachments": [],
+        "contacts": [],
+        "appendices": [],
+        "content": content,
+        "status": {
+            "key": "generated",
+            "label": "Generated from live data",
+            "note": f"For {period.name}; not a published report.",
+            "published_at": None,
+            "published_by": None,
+            "withdrawn_at": None,
+            "withdrawn_reason": "",
+        },
     }
-    return document
 
 
 STATUS_NOTES = {

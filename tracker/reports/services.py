@@ -19,7 +19,7 @@ from tracker.models import (
     User,
     utcnow,
 )
-from tracker.reports.document import draft_document
+from tracker.reports.document import GENERATED_BLOCKS, draft_document
 
 DRAFT_FIELDS = (
     "authors",
@@ -30,7 +30,9 @@ DRAFT_FIELDS = (
     "summary",
     "sections",
     "recommendations",
-    "contacts",
+    "attachments",
+    "contact_people",
+    "appendices",
 )
 
 
@@ -91,12 +93,23 @@ def can_read(user: User, report: Report) -> bool:
 def start_draft(
     session: DbSession, *, period: ReportingPeriod, subject: str, author: User
 ) -> Report:
-    """A new draft, with its author as the first name under "By"."""
+    """A new draft, with its author as the first name under "By", laid out as most papers
+    are: a background section, the action plan progress, what moved and any changes to the
+    agreement as sections, and the action plan as Appendix A. The coordinator moves or
+    removes any of them."""
     report = Report(
         period=period,
         subject=subject.strip(),
         authors=[{"name": author.name, "role": ""}],
-        sections=[{"heading": "Background", "body": ""}],
+        sections=[{"heading": "Background", "body": "", "block": ""}]
+        + [
+            {"heading": GENERATED_BLOCKS[key].heading, "body": "", "block": key}
+            for key in ("rag_summary", "what_moved", "agreement_changes")
+        ],
+        appendices=[
+            {"title": GENERATED_BLOCKS["action_plan"].heading, "intro": "", "block": "action_plan"}
+        ],
+        contact_people=[],
         created_by=author,
     )
     session.add(report)

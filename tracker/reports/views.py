@@ -27,12 +27,15 @@ from tracker.extensions import db
 from tracker.models import Report, ReportingPeriod, ReportStatus, Role, WordTemplate
 from tracker.plans.scope import enter_version, no_periods_yet, plan_scope
 from tracker.reports.content import report_content
-from tracker.reports.document import APPENDIX_TITLE, document_for_report, export_filename
+from tracker.reports.document import GENERATED_BLOCKS, document_for_report, export_filename
 from tracker.reports.exports import ExportUnavailable
 from tracker.reports.exports.formats import FORMATS, current_word_template, export_bytes
 from tracker.reports.forms import (
+    MAX_APPENDICES,
     MAX_AUTHORS,
+    MAX_CONTACTS,
     MAX_SECTIONS,
+    WRITING_HINT,
     ActionForm,
     NewReportForm,
     ReportForm,
@@ -59,7 +62,7 @@ bp = Blueprint("reports", __name__)
 
 @bp.record_once
 def _share_report_wording(state: BlueprintSetupState) -> None:
-    state.app.jinja_env.globals.update(APPENDIX_TITLE=APPENDIX_TITLE)
+    state.app.jinja_env.globals.update(GENERATED_BLOCKS=GENERATED_BLOCKS)
 
 
 @bp.route("/plans/<int:plan_id>/reports/performance-summary")
@@ -127,7 +130,8 @@ def detail(report_id: int) -> str:
 @bp.route("/reports/<int:report_id>/edit", methods=["GET", "POST"])
 @roles(Role.COORDINATOR)
 def edit(report_id: int) -> BaseResponse | tuple[str, int]:
-    """The composer. Saving without JavaScript, and the buttons that add a person or section."""
+    """The composer. Saving without JavaScript, and the buttons that add a row (a person, a
+    section, a contact or an appendix)."""
     report = _report_or_404(report_id)
     if report.report_status is not ReportStatus.DRAFT:
         flash("A published report cannot be changed. Start a new draft from it instead.")
@@ -146,6 +150,10 @@ def edit(report_id: int) -> BaseResponse | tuple[str, int]:
                 _add_blank_entry(form.authors)
             elif form.add_section.data:
                 _add_blank_entry(form.sections)
+            elif form.add_contact.data:
+                _add_blank_entry(form.contacts)
+            elif form.add_appendix.data:
+                _add_blank_entry(form.appendices)
             else:
                 flash("Draft saved.", "success")
                 return redirect(url_for("reports.edit", report_id=report.id), code=303)
@@ -388,7 +396,9 @@ def _composer_form(report: Report) -> ReportForm:
                 "summary": report.summary,
                 "sections": report.sections or [{}],
                 "recommendations": report.recommendations,
-                "contacts": report.contacts,
+                "attachments": report.attachments,
+                "contacts": report.contact_people or [{}],
+                "appendices": report.appendices or [{}],
                 "version": report.version,
             }
         )
@@ -410,6 +420,9 @@ def _composer_page(
         publishing=publishing,
         max_authors=MAX_AUTHORS,
         max_sections=MAX_SECTIONS,
+        max_contacts=MAX_CONTACTS,
+        max_appendices=MAX_APPENDICES,
+        writing_hint=WRITING_HINT,
     )
 
 

@@ -18,6 +18,13 @@ MISSING_LIBRARIES = (
 
 def render_pdf(document: dict[str, Any]) -> bytes:
     """The print view as a PDF: A4, page numbers, the classification on every page."""
+    pdf = laid_out(document).write_pdf()
+    assert pdf is not None  # write_pdf returns bytes when no target is given
+    return pdf
+
+
+def laid_out(document: dict[str, Any]) -> Any:
+    """The print view laid out in pages by WeasyPrint (a weasyprint.Document)."""
     try:
         from weasyprint import CSS, HTML
     except (OSError, ImportError) as error:  # WeasyPrint loads Pango when it is imported
@@ -25,11 +32,9 @@ def render_pdf(document: dict[str, Any]) -> bytes:
 
     html = render_template("reports/document.html", document=document, for_pdf=True)
     static = Path(current_app.static_folder or "static")
-    pdf = HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(
+    return HTML(string=html, url_fetcher=_refuse_fetch).render(
         stylesheets=[CSS(filename=str(static / STYLESHEET))]
     )
-    assert pdf is not None  # write_pdf returns bytes when no target is given
-    return pdf
 
 
 def _refuse_fetch(url: str, *args: Any, **kwargs: Any) -> NoReturn:

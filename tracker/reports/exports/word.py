@@ -13,9 +13,11 @@ copied from python-docx's plain default, so any .docx works as a template.
 from __future__ import annotations
 
 import copy
+import functools
 import zipfile
 from collections.abc import Sequence
 from io import BytesIO
+from pathlib import Path
 from typing import Any
 
 from docx import Document
@@ -24,14 +26,13 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.opc.exceptions import PackageNotFoundError
-from docx.oxml import OxmlElement
-from docx.oxml.ns import qn
+from docx.oxml import OxmlElement, parse_xml
+from docx.oxml.ns import nsdecls, qn
 from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from tracker.reports.content import RECOVERY_LABEL, updated_of
-from tracker.reports.document import APPENDIX_TITLE, PROGRESS_HEADING
 from tracker.reports.exports import xml_text
 from tracker.reports.exports.word_safety import remove_external_links, unsafe_package_reason
 from tracker.statuses import RAG_COLOURS, STATUS_LABELS
@@ -42,11 +43,17 @@ MAX_TEMPLATE_UNPACKED_BYTES = 50 * 1024 * 1024
 
 NUMBERED = "Report Numbered Paragraph"
 BULLET = "Report Bullet"
+UNNUMBERED = "Report Unnumbered Paragraph"
+NOTE = "Report Note"
+CONTACT = "Report Contact"
 CELL_TEXT = "Report Table Text"
+SUMMARY_TEXT = "Report Summary Table Text"
+SUMMARY_POINTS = 8
 STATUS_LINE = "Report Status Line"
 # Styles the export uses from Word's built-in set; a template without them gets the default's.
 BUILT_IN_STYLES = ("Title", "Subtitle", "Heading 1", "Heading 2", "Heading 3", "Table Grid")
 HANGING_INDENT = Cm(1.25)
+BULLET_INDENT = Cm(0.63)
 
 
 def render_docx(document: dict[str, Any], template: bytes | None = None) -> bytes:
@@ -186,24 +193,77 @@ def _add_report_styles(word: WordDocument) -> None:
         numbered.paragraph_format.first_line_indent = -HANGING_INDENT
         numbered.paragraph_format.tab_stops.add_tab_stop(HANGING_INDENT)
         numbered.paragraph_format.space_after = Pt(8)
+    if UNNUMBERED not in styles:
+        unnumbered = styles.add_style(UNNUMBERED, WD_STYLE_TYPE.PARAGRAPH)
+        unnumbered.base_style = styles["Normal"]
+        unnumbered.paragraph_format.left_indent = HANGING_INDENT
+        unnumbered.paragraph_format.space_after = Pt(8)
     if BULLET not in styles:
         bullet = styles.add_style(BULLET, WD_STYLE_TYPE.PARAGRAPH)
         bullet.base_style = styles["Normal"]
-        bullet.paragraph_format.left_indent = Cm(0.75)
-        bullet.paragraph_format.first_line_indent = -Cm(0.5)
-        bullet.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
-        bullet.paragraph_format.space_after = Pt(3)
+        bullet.paragraph_format.left_indent = HANGING_INDENT + BULLET_INDENT
+        bullet.paragraph_format.first_line_indent = -BULLET_INDENT
+        bullet.paragraph_format.space_after = Pt(4)
+        _make_bulleted(word, bullet.element)
+    if NOTE not in styles:
+        note = styles.add_style(NOTE, WD_STYLE_TYPE.PARAGRAPH)
+        note.base_style = styles["Normal"]
+        note.paragraph_format.left_indent = Cm(0.75)
+        note.paragraph_format.first_line_indent = -Cm(0.75)
+        note.paragraph_format.tab_stops.add_tab_stop(Cm(0.75))
+        note.paragraph_format.space_after = Pt(3)
+    if CONTACT not in styles:
+        contact = styles.add_style(CONTACT, WD_STYLE_TYPE.PARAGRAPH)
+        contact.base_style = styles["Normal"]
+        contact.paragraph_format.keep_together = True
+        contact.paragraph_format.space_after = Pt(10)
     if CELL_TEXT not in styles:
         cell_text = styles.add_style(CELL_TEXT, WD_STYLE_TYPE.PARAGRAPH)
         cell_text.base_style = styles["Normal"]
         cell_text.font.size = Pt(9.5)
         cell_text.paragraph_format.space_after = Pt(0)
         cell_text.paragraph_format.space_before = Pt(0)
+    if SUMMARY_TEXT not in styles:
+        summary_text = styles.add_style(SUMMARY_TEXT, WD_STYLE_TYPE.PARAGRAPH)
+        summary_text.base_style = styles[CELL_TEXT]
+        summary_text.font.size = Pt(SUMMARY_POINTS)
     if STATUS_LINE not in styles:
         status_line = styles.add_style(STATUS_LINE, WD_STYLE_TYPE.PARAGRAPH)
         status_line.base_style = styles["Normal"]
         status_line.font.bold = True
         status_line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+
+
+def _make_bulleted(word: WordDocument, style: Any) -> None:
+    """Give a paragraph style a real Word bullet list (a numbering definition with a bullet
+    and a hanging indent), so Word, screen readers and converters all see a list."""
+    numbering = word.part.numbering_part.element
+    abstract_id = 1 + max(
+        (
+            int(found.get(qn("w:abstractNumId")))
+            for found in numbering.iterchildren(qn("w:abstractNum"))
+        ),
+        default=-1,
+    )
+    left = int((HANGING_INDENT + BULLET_INDENT) / 635)  # twentieths of a point
+    hanging = int(BULLET_INDENT / 635)
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{abstract_id}">'
+        '<w:multiLevelType w:val="singleLevel"/>'
+        '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="bullet"/>'
+        '<w:lvlText w:val="\u2022"/><w:lvlJc w:val="left"/>'
+        f'<w:pPr><w:ind w:left="{left}" w:hanging="{hanging}"/></w:pPr></w:lvl>'
+        "</w:abstractNum>"
+    )
+    first_num = numbering.find(qn("w:num"))
+    if first_num is None:
+        numbering.append(abstract)
+    else:  # the schema puts every abstractNum before the nums
+        first_num.addprevious(abstract)
+    num_id = numbering.add_num(abstract_id).numId
+    numbered = style.get_or_add_pPr().get_or_add_numPr()
+    numbered.get_or_add_ilvl().val = 0
+    numbered.get_or_add_numId().val = num_id
 
 
 # The paper, top to bottom (the same order as templates/reports/document.html)
@@ -223,41 +283,63 @@ class _Paper:
         header = document["header"]
         content = document["content"]
         status = document["status"]
+        self.content = content
         self._set_properties(document)
         if status["note"]:
             self._status_note(status)
         if self.word.sections[0].header.is_linked_to_previous:  # no letterhead of its own
             self._running_head_and_page_numbers(header["classification"], status)
+        else:
+            self._into_letterhead(header["classification"], status)
 
-        self._header_block(header)
+        paper = document.get("kind", "paper") == "paper"
+        if paper:
+            self._header_block(header)
         self.heading(header["subject"], level=0)
         self.paragraph(
             f"{content['plan']} · {content['plan_version']} · {content['period']['name']}"
         )
-
         for section in document["sections"]:
-            self.heading(f"{section['number']}. {section['heading']}", level=1)
-            for paragraph in section["paragraphs"]:
-                self.numbered(paragraph)
-
-        self.heading(f"{document['progress_number']}. {PROGRESS_HEADING}", level=1)
-        self._summary_tables(content)
-        self._what_moved(content)
-        self._agreement_changes(content)
-
-        recommendations = document["recommendations"]
-        self.heading(f"{recommendations['number']}. Recommendations", level=1)
-        for paragraph in recommendations["paragraphs"]:
-            self.numbered(paragraph)
-        if not recommendations["paragraphs"]:
-            self.paragraph("None yet.")
-
+            self.heading(section["heading"], level=1)
+            self.items(section["body"])
+        if document["attachments"]:
+            self.heading("Attachments", level=1)
+            for line in document["attachments"]:
+                self.paragraph(line)
         if document["contacts"]:
             self.heading("For further information", level=1)
-            for line in document["contacts"]:
-                self.paragraph(line)
+            self._contacts(document["contacts"])
+        for appendix in document["appendices"]:
+            self.heading(appendix["heading"], level=1).paragraph_format.page_break_before = True
+            self.items(appendix["body"])
 
-        self._appendix(content)
+    def items(self, items: list[dict[str, Any]]) -> None:
+        """A section's or appendix's paragraphs, sub-headings, lists and generated blocks."""
+        for item in items:
+            kind = item["kind"]
+            if kind == "paragraph":
+                if item["number"]:
+                    self.paragraph(f"{item['number']}\t{item['text']}", NUMBERED)
+                else:
+                    self.paragraph(item["text"], UNNUMBERED)
+            elif kind == "subheading":
+                self.heading(item["text"], level=2)
+            elif kind == "bullets":
+                for text in item["points"]:
+                    self.paragraph(text, BULLET)
+            elif kind == "block":
+                self._generated(item["block"])
+
+    def _generated(self, block: str) -> None:
+        content = self.content
+        if block == "rag_summary":
+            self._summary_tables(content)
+        elif block == "what_moved":
+            self._what_moved(content)
+        elif block == "agreement_changes":
+            self._agreement_changes(content)
+        elif block == "action_plan":
+            self._action_plan(content)
 
     # Parts of the paper
 
@@ -291,6 +373,37 @@ class _Paper:
         foot.add_run(" of ")
         _field(foot, "NUMPAGES")
 
+    def _into_letterhead(self, classification: str, status: dict[str, Any]) -> None:
+        """A letterhead's own header and footer stay, with the classification added above its
+        header and page numbers below its footer unless it already has them."""
+        section = self.word.sections[0]
+        header_xml = section.header._element.xml
+        if classification not in header_xml:
+            head = section.header.add_paragraph()
+            self._style(head, STATUS_LINE)
+            published = status["key"] == "published"
+            head.add_run(
+                xml_text(classification if published else f"{classification} · {status['label']}")
+            )
+        if "PAGE" not in section.footer._element.xml:
+            foot = section.footer.add_paragraph()
+            foot.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            foot.add_run("Page ")
+            _field(foot, "PAGE")
+            foot.add_run(" of ")
+            _field(foot, "NUMPAGES")
+
+    def _contacts(self, people: list[dict[str, str]]) -> None:
+        """One block per person: name in bold, then role, organisation, e-mail, telephone."""
+        for person in people:
+            paragraph = self.paragraph("", CONTACT)
+            paragraph.add_run(xml_text(person["name"])).bold = True
+            for field in ("role", "organisation", "email", "telephone"):
+                if person.get(field):
+                    paragraph.add_run().add_break()
+                    said = f"Telephone: {person[field]}" if field == "telephone" else person[field]
+                    paragraph.add_run(xml_text(said))
+
     def _header_block(self, header: dict[str, Any]) -> None:
         """By, To, Classification, Subject and Summary: the block board papers open with."""
         authors = [
@@ -307,7 +420,8 @@ class _Paper:
             ("Subject:", [header["subject"]]),
             ("Summary:", header["summary"] or ["–"]),
         ]
-        table = self.table([Cm(3.5), Emu(self.width - Cm(3.5))], header_row=None)
+        label_width = min(Cm(3.5), self.width // 3)
+        table = self.table([label_width, Emu(self.width - label_width)], header_row=None)
         for label, lines in rows:
             label_cell, value_cell = _add_row(table)
             self.cell_text(label_cell, label).runs[0].bold = True
@@ -319,25 +433,29 @@ class _Paper:
     def _summary_tables(self, content: dict[str, Any]) -> None:
         summary = content["summary"]
         statuses = content["statuses"]
-        # Overall, Updated, a column per status and Total; the name keeps at least twice a
-        # count's width however narrow the template's page is.
-        count_columns = len(statuses) + 3
-        count_width = Emu(min(Cm(2.1), self.width // (count_columns + 2)))
-        name_width = Emu(self.width - count_width * count_columns)
         for title, kind, rows, totals in (
             ("Priorities", "Priority", summary["priorities"], summary["priority_totals"]),
             ("Cross-cutting themes", "Theme", summary["themes"], summary["theme_totals"]),
         ):
             self.caption(f"{title}: actions by status in {content['period']['name']}")
+            header_row = [kind, "Overall", "Updated", *(s["label"] for s in statuses), "Total"]
+            texts = [
+                [
+                    row["name"],
+                    STATUS_LABELS[row["overall_status"]],
+                    updated_of(row),
+                    *(
+                        f"{row['counts'][s['key']]} ({row['percentages'][s['key']]}%)"
+                        for s in statuses
+                    ),
+                    str(row["total"]),
+                ]
+                for row in [*rows, totals]
+            ]
+            # Smaller text, so a column per status still leaves the names room on A4.
             table = self.table(
-                [name_width, *([count_width] * count_columns)],
-                header_row=[
-                    kind,
-                    "Overall",
-                    "Updated",
-                    *(status["label"] for status in statuses),
-                    "Total",
-                ],
+                fitted_widths(self.width, header_row, texts, points=SUMMARY_POINTS),
+                header_row=header_row,
             )
             for row in [*rows, totals]:
                 cells = _add_row(table)
@@ -351,13 +469,15 @@ class _Paper:
                 if row is totals:
                     for cell in (cells[0], cells[-1]):
                         cell.paragraphs[0].runs[0].bold = True
+            self._style_id(SUMMARY_TEXT)
+            for paragraph in table._tbl.iter(qn("w:p")):
+                paragraph.style = self._style_ids[SUMMARY_TEXT]
             self.paragraph("")
 
     def _what_moved(self, content: dict[str, Any]) -> None:
         previous = content["previous_period"]
-        self.heading(
-            f"What moved since {previous['name'] if previous else 'the start of the plan'}",
-            level=2,
+        self.paragraph(
+            f"Compared with {previous['name'] if previous else 'the start of the plan'}:"
         )
         moved = content["moved"]
         for heading, items, show_change in (
@@ -366,7 +486,7 @@ class _Paper:
             ("Added this period", moved["added"], False),
             ("Updated last period but not this one", moved["gone_quiet"], False),
         ):
-            self.heading(f"{heading} ({len(items)})", level=3)
+            self.heading(f"{heading} ({len(items)})", level=2)
             if not items:
                 self.paragraph("None.")
             for item in items:
@@ -375,9 +495,11 @@ class _Paper:
                     if show_change
                     else ""
                 )
-                self.paragraph(f"•\t{change}{item['title']} ({item['priority']})", BULLET)
+                bullet = self.paragraph(f"{change}{item['title']} ({item['priority']})", BULLET)
                 if item.get("recovery"):
-                    self.paragraph(f"\t{RECOVERY_LABEL}: {item['recovery']}", BULLET)
+                    bullet.add_run().add_break()
+                    bullet.add_run(f"{RECOVERY_LABEL}: ").bold = True
+                    bullet.add_run(xml_text(item["recovery"]))
 
     def _recovery(self, cell: _Cell, text: str) -> None:
         """A red status's recovery plan, as its own paragraph under the progress."""
@@ -389,22 +511,21 @@ class _Paper:
         changes = content.get("agreement_changes")  # absent from papers published before it
         if not changes:
             return
-        self.heading("Changes to the agreement", level=2)
         self.paragraph(
             f"Version {changes['version']} ({changes['label']}), effective from "
             f"{changes['effective_from']}:"
         )
         for line in changes["lines"]:
-            self.paragraph(f"•\t{line}", BULLET)
+            self.paragraph(line, BULLET)
         for line in changes["notes"].splitlines():
             if line.strip():
                 self.paragraph(line)
 
-    def _appendix(self, content: dict[str, Any]) -> None:
-        self.heading(APPENDIX_TITLE, level=1).paragraph_format.page_break_before = True
-        for number, priority in enumerate(content["priorities"], start=1):
-            title = self.heading(f"{number}. {priority['name']}", level=2)
-            title.paragraph_format.page_break_before = number > 1
+    def _action_plan(self, content: dict[str, Any]) -> None:
+        """Each priority in turn. A priority follows on from the last rather than starting a
+        page of its own (which left pages nearly empty); its heading keeps with its text."""
+        for priority in content["priorities"]:
+            self.heading(priority["name"], level=2)
             self._priority_lead(priority)
 
             self.heading("Context", level=3)
@@ -443,37 +564,29 @@ class _Paper:
                 else:
                     paragraph.add_run(xml_text(part["text"]))
         for number, note in enumerate(context["notes"], start=1):
-            self.paragraph(f"[{number}]\t{note}", BULLET).runs[0].font.size = Pt(9.5)
+            self.paragraph(f"[{number}]\t{note}", NOTE).runs[0].font.size = Pt(9.5)
 
     def _indicators_table(self, indicators: list[dict[str, Any]]) -> None:
-        table = self.table(
-            [Emu(int(self.width * share)) for share in (0.34, 0.22, 0.22, 0.22)],
-            header_row=["Indicator", "Latest value", "Comparison", "Direction of travel"],
-        )
-        for indicator in indicators:
-            latest = indicator["latest"]
-            cells = _add_row(table)
-            self.cell_text(cells[0], indicator["name"])
-            if latest is None:
-                for cell, text in zip(cells[1:], ("No value", "–", "–"), strict=True):
-                    self.cell_text(cell, text)
-                continue
-            self.cell_text(cells[1], f"{latest['value']} {indicator['unit']} ({latest['period']})")
-            comparison = (
-                f"{latest['comparison']} ({latest['comparison_label']})"
-                if latest["comparison"]
-                else "–"
-            )
-            self.cell_text(cells[2], comparison)
-            arrow = f"{latest['arrow']} " if latest["arrow"] else ""
-            self.cell_text(cells[3], f"{arrow}{latest['words'][:1].upper()}{latest['words'][1:]}")
+        header_row = ["Indicator", "Latest value", "Comparison", "Direction of travel"]
+        texts = [[indicator["name"], *_indicator_cells(indicator)] for indicator in indicators]
+        table = self.table(fitted_widths(self.width, header_row, texts), header_row=header_row)
+        for row in texts:
+            for cell, text in zip(_add_row(table), row, strict=True):
+                self.cell_text(cell, text)
         self.paragraph("")
 
     def _actions_table(self, actions: list[dict[str, Any]]) -> None:
-        table = self.table(
-            [Emu(int(self.width * share)) for share in (0.30, 0.17, 0.12, 0.41)],
-            header_row=["Action", "Owner", "Status", "Progress this period"],
-        )
+        header_row = ["Action", "Owner", "Status", "Progress this period"]
+        texts = [
+            [
+                action["title"],
+                action["owner"] or "–",
+                STATUS_LABELS[action["status"]],
+                f"{action['progress']}\n{RECOVERY_LABEL}: {action.get('recovery') or ''}",
+            ]
+            for action in actions
+        ]
+        table = self.table(fitted_widths(self.width, header_row, texts), header_row=header_row)
         for action in actions:
             cells = _add_row(table)
             self.cell_text(cells[0], action["title"])
@@ -487,10 +600,13 @@ class _Paper:
 
     # Building blocks
 
-    def _style(self, paragraph: Paragraph, name: str) -> None:
+    def _style_id(self, name: str) -> str:
         if name not in self._style_ids:
             self._style_ids[name] = self.word.styles[name].style_id
-        paragraph._p.style = self._style_ids[name]
+        return self._style_ids[name]
+
+    def _style(self, paragraph: Paragraph, name: str) -> None:
+        paragraph._p.style = self._style_id(name)
 
     def heading(self, text: str, level: int) -> Paragraph:
         """A paragraph in Word's Title (level 0) or Heading 1–3 style: what the navigation
@@ -524,7 +640,11 @@ class _Paper:
         if header_row is not None:
             cells = _add_row(table)
             for cell, text in zip(cells, header_row, strict=True):
-                self.cell_text(cell, text).runs[0].bold = True
+                heading = self.cell_text(cell, text)
+                heading.runs[0].bold = True
+                # Word keeps the header row with the first row below it, never alone at the
+                # foot of a page.
+                heading.paragraph_format.keep_with_next = True
                 _shade(cell, "F3F2F1")
             repeat = OxmlElement("w:tblHeader")
             repeat.set(qn("w:val"), "true")
@@ -546,6 +666,93 @@ class _Paper:
         run.bold = True
         run.font.color.rgb = RGBColor.from_string(text_colour)
         _shade(cell, fill)
+
+
+# Text is measured in bold Arial's widths (Liberation Sans has the same metrics, and is
+# installed for the PDF), a little generously, so a column never breaks its longest word.
+MEASURING_FONT = Path("/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf")
+AVERAGE_EM = 0.6  # a bold character's width without the font file
+CELL_PADDING = Cm(0.38) + Cm(0.04)  # Word's default cell margins, and room for rounding
+LONGEST_LINE = 48  # characters: a longer text wraps, so asks for no more width than this
+
+
+@functools.cache
+def _em_widths() -> dict[int, float]:
+    """Each character's advance in ems, from the measuring font (empty without it)."""
+    try:
+        from fontTools.ttLib import TTFont
+
+        with TTFont(MEASURING_FONT) as font:
+            per_em = font["head"].unitsPerEm
+            advances = font["hmtx"].metrics
+            return {code: advances[glyph][0] / per_em for code, glyph in font.getBestCmap().items()}
+    except (ImportError, OSError):
+        return {}
+
+
+def text_width(text: str, points: float) -> int:
+    """How wide the text sets, in EMU."""
+    widths = _em_widths()
+    ems = sum(widths.get(ord(character), AVERAGE_EM) for character in text)
+    return int(ems * Pt(points))
+
+
+def fitted_widths(
+    total: int, header: Sequence[str], rows: Sequence[Sequence[str]], points: float = 9.5
+) -> list[int]:
+    """Column widths sized from their text, filling the page's text width exactly.
+
+    Each column gets at least its longest word (so "Completed" never breaks), then the room
+    left is shared by how much more each column's longest line would like. On a page too
+    narrow even for the longest words, every column shrinks in proportion; widths are never
+    negative whatever the template's margins.
+    """
+    columns = list(zip(header, *rows, strict=True)) if rows else [(text,) for text in header]
+
+    def width_of(text: str) -> int:
+        return int(text_width(text, points) + CELL_PADDING)
+
+    least = [
+        max((width_of(word) for text in column for word in text.split()), default=int(CELL_PADDING))
+        for column in columns
+    ]
+    wanted = [
+        max(
+            least[index],
+            max(
+                (width_of(line[:LONGEST_LINE]) for text in column for line in text.splitlines()),
+                default=0,
+            ),
+        )
+        for index, column in enumerate(columns)
+    ]
+    if sum(wanted) <= total:
+        widths = [total * want / sum(wanted) for want in wanted]
+    elif sum(least) <= total:
+        spare = total - sum(least)
+        extra = [want - low for want, low in zip(wanted, least, strict=True)]
+        widths = [low + spare * more / sum(extra) for low, more in zip(least, extra, strict=True)]
+    else:
+        widths = [total * low / sum(least) for low in least]
+    fitted: list[int] = [Emu(max(1, int(width))) for width in widths]
+    fitted[0] = Emu(fitted[0] + total - sum(fitted))  # rounding, so the table fills the width
+    return fitted
+
+
+def _indicator_cells(indicator: dict[str, Any]) -> list[str]:
+    """An indicator's latest value, comparison and direction of travel, as its row says them."""
+    latest = indicator["latest"]
+    if latest is None:
+        return ["No value", "–", "–"]
+    comparison = (
+        f"{latest['comparison']} ({latest['comparison_label']})" if latest["comparison"] else "–"
+    )
+    arrow = f"{latest['arrow']} " if latest["arrow"] else ""
+    return [
+        f"{latest['value']} {indicator['unit']} ({latest['period']})",
+        comparison,
+        f"{arrow}{latest['words'][:1].upper()}{latest['words'][1:]}",
+    ]
 
 
 def _text_width(word: WordDocument) -> int:
@@ -589,8 +796,9 @@ def _sample_paper() -> dict[str, Any]:
         "percentages": dict.fromkeys(STATUS_LABELS, 0),
         "total": 0,
     }
-    paragraph = [{"number": "1.1", "text": "Text."}]
     return {
+        "format": 2,
+        "kind": "paper",
         "header": {
             "authors": [{"name": "Name", "role": "Role"}],
             "meeting": "Meeting",
@@ -599,10 +807,37 @@ def _sample_paper() -> dict[str, Any]:
             "subject": "Subject",
             "summary": ["Summary."],
         },
-        "sections": [{"number": "1", "heading": "Background", "paragraphs": paragraph}],
-        "progress_number": "2",
-        "recommendations": {"number": "3", "paragraphs": paragraph},
-        "contacts": ["Contact"],
+        "sections": [
+            {
+                "number": "1",
+                "heading": "1.0 Background",
+                "body": [
+                    {"kind": "paragraph", "number": "1.1", "text": "Text."},
+                    {"kind": "paragraph", "number": None, "text": "Note."},
+                    {"kind": "subheading", "text": "Sub-heading"},
+                    {"kind": "bullets", "points": ["Bullet."]},
+                    {"kind": "block", "block": "rag_summary"},
+                    {"kind": "block", "block": "what_moved"},
+                ],
+            }
+        ],
+        "attachments": ["Appendix A: Action plan"],
+        "contacts": [
+            {
+                "name": "Name",
+                "role": "Role",
+                "organisation": "Organisation",
+                "email": "name@example.org",
+                "telephone": "03000 000000",
+            }
+        ],
+        "appendices": [
+            {
+                "number": "A",
+                "heading": "Appendix A: Action plan",
+                "body": [{"kind": "block", "block": "action_plan"}],
+            }
+        ],
         "status": {"key": "draft", "label": "Draft", "note": "Not yet published."},
         "content": {
             "plan": "Plan",
