@@ -142,6 +142,7 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.admin.views import bp as admin_bp
     from tracker.auth.views import bp as auth_bp
     from tracker.dashboard.views import bp as dashboard_bp
+    from tracker.grants.views import bp as grants_bp
     from tracker.imports.views import bp as imports_bp
     from tracker.periods.views import bp as periods_bp
     from tracker.plans.legacy import bp as legacy_bp
@@ -166,6 +167,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         structure_bp,
         imports_bp,
+        grants_bp,
         refresh_bp,
         legacy_bp,
     ):

@@ -943,6 +943,100 @@ class Reminder(db.Model):  # type: ignore[name-defined]
         return ReminderStage(self.stage).label
 
 
+class GrantStatus(StrEnum):
+    PROPOSED = "proposed"  # a bid, not yet agreed: not counted against the grant
+    APPROVED = "approved"
+    DELIVERED = "delivered"
+    WITHDRAWN = "withdrawn"  # kept on record, not counted
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+    @property
+    def is_allocated(self) -> bool:
+        """Approved and delivered projects are what the grant has been spent or promised on."""
+        return self in (GrantStatus.APPROVED, GrantStatus.DELIVERED)
+
+
+grant_project_priority = Table(
+    "grant_project_priority",
+    db.metadata,
+    Column("project_id", ForeignKey("grant_project.id", ondelete="CASCADE"), primary_key=True),
+    Column("priority_id", ForeignKey("priority.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class GrantPot(db.Model):  # type: ignore[name-defined]
+    """A year's funding for the partnership's projects: the funder, the year, the amount."""
+
+    __tablename__ = "grant_pot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id"), index=True)
+    funder: Mapped[str] = mapped_column(String(200))
+    financial_year: Mapped[str] = mapped_column(String(7))  # "2026/27"
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    plan: Mapped[Plan] = relationship()
+    projects: Mapped[list[GrantProject]] = relationship(
+        back_populates="pot", order_by="GrantProject.id"
+    )
+
+    __table_args__ = (
+        UniqueConstraint("plan_id", "funder", "financial_year"),
+        CheckConstraint(_not_blank("funder"), name="funder_not_blank"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+
+class GrantProject(db.Model):  # type: ignore[name-defined]
+    """A project a grant pays (or may pay) for, the priorities it supports and what it did."""
+
+    __tablename__ = "grant_project"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pot_id: Mapped[int] = mapped_column(ForeignKey("grant_pot.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    lead_organisation: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    start_date: Mapped[date | None] = mapped_column(Date)
+    end_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default=GrantStatus.PROPOSED.value)
+    # What it achieved, in words, and as a number with what the number counts.
+    achieved: Mapped[str] = mapped_column(Text, default="", server_default="")
+    reach: Mapped[int | None] = mapped_column(Integer)
+    reach_measure: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # Why the working group agreed to allocate more than the grant holds, when it did.
+    over_allocation_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+
+    pot: Mapped[GrantPot] = relationship(back_populates="projects")
+    priorities: Mapped[list[Priority]] = relationship(
+        secondary=grant_project_priority, order_by="Priority.position"
+    )
+
+    __table_args__ = (
+        CheckConstraint(_not_blank("name"), name="name_not_blank"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+        CheckConstraint(_one_of("status", GrantStatus), name="status_known"),
+        CheckConstraint(
+            "start_date IS NULL OR end_date IS NULL OR end_date >= start_date",
+            name="end_not_before_start",
+        ),
+        CheckConstraint("reach IS NULL OR reach >= 0", name="reach_not_negative"),
+    )
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def grant_status(self) -> GrantStatus:
+        return GrantStatus(self.status)
+
+
 class AuditEvent(db.Model):  # type: ignore[name-defined]
     """Who did what, when: every change and every sign-in. Append-only."""
 

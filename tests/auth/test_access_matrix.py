@@ -16,6 +16,8 @@ from sqlalchemy import select
 from tests.conftest import csrf_token_from
 from tracker.models import (
     Action,
+    GrantPot,
+    GrantProject,
     IndicatorValue,
     Organisation,
     Plan,
@@ -189,6 +191,18 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("admin.organisation_list", "GET"): only({"admin": 200}),
     ("admin.organisation_list", "POST"): only({"admin": 422}),
     ("admin.audit_log", "GET"): only({"admin": 200, "coordinator": 200}),
+    ("grants.index", "GET"): everyone_signed_in(200),
+    ("grants.new_pot", "GET"): only({"coordinator": 200}),
+    ("grants.new_pot", "POST"): only({"coordinator": 422}),
+    ("grants.edit_pot", "GET"): only({"coordinator": 200}),
+    ("grants.edit_pot", "POST"): only({"coordinator": 422}),
+    ("grants.new_project", "GET"): only({"coordinator": 200}),
+    ("grants.new_project", "POST"): only({"coordinator": 422}),
+    ("grants.edit_project", "GET"): only({"coordinator": 200}),
+    ("grants.edit_project", "POST"): only({"coordinator": 422}),
+    # The demo draft has actions without an update: publishing asks to accept the gaps.
+    ("reports.confirm_publish", "GET"): only({"coordinator": 200}),
+    ("reports.confirm_publish", "POST"): only({"coordinator": 422}),
 }
 # Addresses from before plans were named in them redirect (keeping the method) into a plan.
 EXPECTED.update(
@@ -254,6 +268,8 @@ def demo(session):
         "theme_id": session.scalar(select(Theme.id).order_by(Theme.id).limit(1)),
         "organisation_id": session.scalar(select(Organisation.id).order_by(Organisation.id)),
         "fmt": "csv",
+        "pot_id": session.scalar(select(GrantPot.id)),
+        "project_id": session.scalar(select(GrantProject.id).order_by(GrantProject.id).limit(1)),
         "update_id": session.scalar(select(Update.id).order_by(Update.id).limit(1)),
         # A closed period: closing it again changes nothing.
         "period_id": session.scalar(

@@ -71,6 +71,18 @@ def test_compose_publish_and_download_the_report(page: Page, demo_plan):
     page.get_by_label("Recommendations").fill("Note the progress made.")
     page.get_by_role("button", name="Publish").click()
 
+    # Publishing asks first, listing what the paper would go without.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish the report?")
+    expect(page.get_by_text("Actions without an update for Oct–Nov 2026")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Publish the report").click()
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Tick to publish with the gaps listed")
+    assert_accessible(page)
+    page.get_by_label("Publish it with the gaps listed").check()
+    page.get_by_role("button", name="Publish the report").click()
+
     expect(page.get_by_text("Report published. This copy will not change.")).to_be_visible()
     expect(page.locator(".govuk-summary-list .govuk-tag")).to_have_text("Published")
     assert_accessible(page)

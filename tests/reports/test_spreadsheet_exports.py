@@ -171,7 +171,7 @@ def test_action_plan_sheet_is_filtered_frozen_and_coloured_by_status(session):
     sheet = workbook["Action plan"]
     counted = session.scalars(select(Action).where(Action.state != ActionState.CLOSED)).all()
 
-    assert workbook.sheetnames == ["Action plan", "Roll-up", "About"]
+    assert workbook.sheetnames == ["Action plan", "Roll-up", "Grants", "About"]
     assert [cell.value for cell in sheet[1]] == list(ACTION_COLUMNS)
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"

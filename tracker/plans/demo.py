@@ -14,6 +14,8 @@ from tracker.auth.passwords import hash_password
 from tracker.extensions import DbSession
 from tracker.models import (
     Action,
+    GrantPot,
+    GrantProject,
     Indicator,
     IndicatorValue,
     Organisation,
@@ -129,6 +131,7 @@ def _load(session: DbSession) -> int:
     session.add_all([*themes.values(), *periods])
 
     action_number = 0
+    priorities_by_name: dict[str, Priority] = {}
     for position, spec in enumerate(content.PRIORITIES):
         priority = Priority(
             plan_version=version,
@@ -139,6 +142,7 @@ def _load(session: DbSession) -> int:
             leads=[users[key] for key in spec["leads"]],
         )
         session.add(priority)
+        priorities_by_name[priority.name] = priority
         for action_position, action_spec in enumerate(spec["actions"]):
             action_number += 1
             action = Action(
@@ -208,6 +212,39 @@ def _load(session: DbSession) -> int:
                     updated_at=_written_during(periods[period_index], position),
                 )
             )
+
+    funder, year, amount, notes = content.GRANT
+    pot = GrantPot(
+        plan=plan, funder=funder, financial_year=year, amount=Decimal(amount), notes=notes
+    )
+    for (
+        name,
+        awarded,
+        status,
+        lead,
+        supports,
+        start,
+        end,
+        achieved,
+        reach,
+        measure,
+    ) in content.GRANT_PROJECTS:
+        session.add(
+            GrantProject(
+                pot=pot,
+                name=name,
+                amount=Decimal(awarded),
+                status=status,
+                lead_organisation=lead,
+                priorities=[priorities_by_name[key] for key in supports],
+                start_date=start,
+                end_date=end,
+                achieved=achieved,
+                reach=reach,
+                reach_measure=measure,
+            )
+        )
+    session.add(pot)
 
     session.flush()
     record_event(

@@ -897,3 +897,68 @@ NARRATIVES: dict[str, dict[int, tuple[str, str]]] = {
         ),
     },
 }
+
+# The partnership's grant for the year and the projects it pays for: (funder, year, amount,
+# notes) and, per project, (name, amount, status, lead organisation, priority names, start,
+# end, what it achieved, reach, what the reach counts).
+GRANT = (
+    "Police and Crime Commissioner",
+    "2026/27",
+    "39661",
+    "For county-wide projects that support the agreement's priorities and the Police and "
+    "Crime Plan. Partners bid twice a year; the working group checks each bid against the "
+    "grant's criteria.",
+)
+GRANT_PROJECTS = [
+    (
+        "Theatre show on road risks for young people",
+        "6000",
+        "delivered",
+        "Kent Fire and Rescue Service",
+        ["Road Safety"],
+        date(2026, 10, 1),
+        date(2026, 11, 30),
+        "A touring performance for secondary schools on the choices that put young drivers "
+        "and passengers at risk, with a follow-up lesson plan for teachers.",
+        8000,
+        "pupils attended",
+    ),
+    (
+        "Scam awareness leaflets",
+        "1000",
+        "approved",
+        "Kent County Council",
+        ["Safeguarding Vulnerable People"],
+        date(2026, 7, 1),
+        date(2027, 3, 31),
+        "Pocket-sized leaflets on spotting scams and where to report them, handed out by "
+        "drivers and volunteers who visit people at home.",
+        5000,
+        "leaflets distributed",
+    ),
+    (
+        "Domestic homicide review costs",
+        "12000",
+        "approved",
+        "Kent Community Safety Team",
+        ["Domestic Abuse"],
+        date(2026, 4, 1),
+        date(2027, 3, 31),
+        "The county's share of independent chairs and practitioner learning events for "
+        "statutory reviews.",
+        None,
+        "",
+    ),
+    (
+        "Youth diversion workshops",
+        "4500",
+        "proposed",
+        "Kent and Medway Violence Reduction Unit",
+        ["Serious Violence and Organised Crime", "Anti-Social Behaviour"],
+        date(2027, 1, 1),
+        date(2027, 3, 31),
+        "",
+        None,
+        "",
+    ),
+]

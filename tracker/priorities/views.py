@@ -21,6 +21,7 @@ from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_manage_priority
 from tracker.dashboard.services import chosen_period, trend
 from tracker.extensions import db
+from tracker.grants.services import format_money, projects_supporting
 from tracker.models import Indicator, IndicatorValue, Priority, ReportingPeriod
 from tracker.periods.locks import locked_message
 from tracker.plans.scope import enter_version, plan_scope
@@ -106,6 +107,8 @@ def page(priority_id: int) -> str:
         indicators=indicator_summaries(db.session, priority),
         trend_rows=trend_rows,
         can_manage=can_manage_priority(current_user, priority),
+        grant_projects=projects_supporting(db.session, priority),
+        format_money=format_money,
     )
 
 

@@ -1,9 +1,10 @@
 """What the periodic update report shows, gathered from the roll-up's business functions.
 
-The report's generated parts (the RAG summary, what moved, and the appendix with each
-priority's lead, context, indicators and actions) come from here as plain, JSON-ready data.
-Every renderer (the print view and each export) draws from this one structure, and
-publishing a report freezes exactly this, so a published report never changes afterwards.
+The report's generated parts (the RAG summary, what moved, changes to the agreement, the
+grant update, and each priority's lead, context, indicators and actions) come from here as
+plain, JSON-ready data. Every renderer (the print view and each export) draws from this one
+structure, and publishing a report freezes exactly this, so a published report never changes
+afterwards.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from tracker.dashboard.services import (
     what_moved,
 )
 from tracker.extensions import DbSession
+from tracker.grants.services import financial_year_of, grant_update
 from tracker.models import (
     PlanVersion,
     Priority,
@@ -105,6 +107,8 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
             "gone_quiet": [_movement(m) for m in moved.gone_quiet],
         },
         "agreement_changes": _agreement_changes(version),
+        "financial_year": financial_year_of(period.start_date),
+        "grants": grant_update(session, version.plan, financial_year_of(period.start_date)),
         "priorities": [
             {
                 "id": priority.id,

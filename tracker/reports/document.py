@@ -69,6 +69,11 @@ GENERATED_BLOCKS = {
             "Changes to the agreement",
         ),
         GeneratedBlock(
+            "grant_update",
+            "Grant update (the year's grants, their projects and what remains)",
+            "Grant update",
+        ),
+        GeneratedBlock(
             "action_plan",
             "Action plan and performance summary (each priority's context, indicators and actions)",
             PERFORMANCE_SUMMARY_TITLE,
@@ -252,6 +257,8 @@ def _written_sections(
 def block_has_content(block: str, content: dict[str, Any]) -> bool:
     if block == "agreement_changes":
         return bool(content.get("agreement_changes"))
+    if block == "grant_update":
+        return bool(content.get("grants"))  # absent from papers published before grants
     return block in GENERATED_BLOCKS
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
@@ -19,6 +20,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     DateField,
     FieldList,
     Form,
@@ -268,6 +270,14 @@ class ReportForm(FlaskForm):
                 if text(entry.data["title"]) or text(entry.data["intro"]) or entry.data["block"]
             ],
         }
+
+
+class ConfirmPublishForm(FlaskForm):
+    """The last step before a draft goes to the board: with gaps listed, they are accepted."""
+
+    version = loaded_version_field()
+    accept_gaps = BooleanField("Publish it with the gaps listed", widget=GovCheckboxInput())
+    submit = SubmitField("Publish the report", widget=GovSubmitInput())
 
 
 class WithdrawForm(FlaskForm):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from tracker.models import (
     utcnow,
 )
 from tracker.reports.document import GENERATED_BLOCKS, draft_document
+from tracker.statuses import NO_UPDATE_TEXT
 
 DRAFT_FIELDS = (
     "authors",
@@ -164,6 +166,79 @@ def publish_problems(report: Report) -> dict[str, str]:
     if not report.recommendations.strip():
         problems["recommendations"] = "Enter at least one recommendation"
     return problems
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Something the paper would show as missing or stale if it were published now."""
+
+    what: str  # "Actions without an update for Oct–Nov 2026"
+    items: list[str]  # what each one is, as the paper names it
+    says: str = ""  # what the paper prints in its place, if anything
+
+
+def placed_blocks(report: Report) -> set[str]:
+    """The generated blocks the coordinator put in the paper (in a section or an appendix)."""
+    return {
+        part.get("block", "")
+        for part in [*(report.sections or []), *(report.appendices or [])]
+        if part.get("block")
+    }
+
+
+def publish_gaps(report: Report, document: dict[str, Any]) -> list[Gap]:
+    """What is missing or stale in the blocks the paper carries, for the confirmation page:
+    nothing of this goes to the board unseen."""
+    content = document["content"]
+    period = content["period"]["name"]
+    placed = placed_blocks(report)
+    gaps = []
+    priorities = content["priorities"]
+    if placed & {"rag_summary", "action_plan"}:
+        stale = [
+            f"{action['title']} ({priority['name']})"
+            for priority in priorities
+            for action in priority["actions"]
+            if action["status"] == "none"
+        ]
+        if stale:
+            gaps.append(
+                Gap(f"Actions without an update for {period}", stale, f"“{NO_UPDATE_TEXT}”")
+            )
+        waiting = [
+            f"{priority['name']}: {priority['waiting_for_sign_off']}"
+            for priority in priorities
+            if priority.get("waiting_for_sign_off")
+        ]
+        if waiting:
+            gaps.append(Gap("Updates waiting for sign-off, not counted yet", waiting))
+    if "action_plan" in placed:
+        no_context = [priority["name"] for priority in priorities if priority["context"] is None]
+        if no_context:
+            gaps.append(
+                Gap(
+                    f"Priorities without context for {period}",
+                    no_context,
+                    f"“No context was written for {period}.”",
+                )
+            )
+        no_value = [
+            f"{indicator['name']} ({priority['name']})"
+            + (f": latest value is for {latest['period']}" if latest else ": no value yet")
+            for priority in priorities
+            for indicator in priority["indicators"]
+            if (latest := indicator["latest"]) is None or latest["period"] != period
+        ]
+        if no_value:
+            gaps.append(Gap(f"Indicators without a value for {period}", no_value))
+    if "grant_update" in placed and not content.get("grants"):
+        gaps.append(
+            Gap(
+                f"No grant is recorded for {content['financial_year']}",
+                ["The grant update is left out of the paper until one is added under Grants."],
+            )
+        )
+    return gaps
 
 
 def publish(session: DbSession, report: Report, publisher: User) -> Report:

@@ -21,13 +21,19 @@ from werkzeug.wrappers import Response as BaseResponse
 from wtforms import FieldList
 from wtforms.fields.choices import SelectChoice
 
+from tracker.audit import record_event
 from tracker.auth.access import deny_and_record, roles, signed_in
 from tracker.dashboard.services import chosen_period
 from tracker.extensions import db
 from tracker.models import Report, ReportingPeriod, ReportStatus, Role, WordTemplate
 from tracker.plans.scope import enter_version, no_periods_yet, plan_scope
 from tracker.reports.content import report_content
-from tracker.reports.document import GENERATED_BLOCKS, document_for_report, export_filename
+from tracker.reports.document import (
+    GENERATED_BLOCKS,
+    document_for_report,
+    draft_document,
+    export_filename,
+)
 from tracker.reports.exports import ExportUnavailable
 from tracker.reports.exports.formats import FORMATS, current_word_template, export_bytes
 from tracker.reports.forms import (
@@ -37,6 +43,7 @@ from tracker.reports.forms import (
     MAX_SECTIONS,
     WRITING_HINT,
     ActionForm,
+    ConfirmPublishForm,
     NewReportForm,
     ReportForm,
     WithdrawForm,
@@ -49,7 +56,10 @@ from tracker.reports.services import (
     can_compose,
     can_read,
     new_draft_from,
+    placed_blocks,
     publish,
+    publish_gaps,
+    publish_problems,
     reports_for,
     save_draft,
     start_draft,
@@ -202,7 +212,8 @@ def autosave(report_id: int) -> Response:
 @bp.route("/reports/<int:report_id>/publish", methods=["POST"])
 @roles(Role.COORDINATOR)
 def publish_report(report_id: int) -> BaseResponse | tuple[str, int]:
-    """Saves what the composer holds (kept even if publishing is refused), then freezes it."""
+    """Saves what the composer holds (kept even if publishing is refused), checks the paper
+    has what a board paper needs, then asks for confirmation with what is missing listed."""
     report = _report_or_404(report_id)
     form = _composer_form(report)
     conflict = None
@@ -210,23 +221,74 @@ def publish_report(report_id: int) -> BaseResponse | tuple[str, int]:
         try:
             _save(report, form)
             db.session.commit()  # what was typed is kept even if publishing is refused
-            publish(db.session, report, current_user)
-            db.session.commit()
         except SavedMeanwhile as caught:
             conflict = caught.report
             offer_saved_version(form, caught.report.version)
-        except NotReadyToPublish as refusal:
-            db.session.rollback()
-            _show_problems(form, refusal.problems)
-            offer_saved_version(form, report.version)
-        except NotADraft:
-            flash("This report was already published.")
-            return redirect(url_for("reports.detail", report_id=report.id), code=303)
         else:
-            flash("Report published. This copy will not change.", "success")
-            return redirect(url_for("reports.detail", report_id=report.id), code=303)
+            if report.report_status is not ReportStatus.DRAFT:
+                flash("This report was already published.")
+                return redirect(url_for("reports.detail", report_id=report.id), code=303)
+            problems = publish_problems(report)
+            if not problems:
+                return redirect(url_for("reports.confirm_publish", report_id=report.id), code=303)
+            _show_problems(form, problems)
+            offer_saved_version(form, report.version)
     status = 409 if conflict else 422
     return _composer_page(form, report, conflict=conflict, publishing=True), status
+
+
+@bp.route("/reports/<int:report_id>/publish/confirm", methods=["GET", "POST"])
+@roles(Role.COORDINATOR)
+def confirm_publish(report_id: int) -> BaseResponse | tuple[str, int]:
+    """What the paper would go with (actions without an update, priorities without context,
+    indicators without a value…), and the button that freezes it."""
+    report = _report_or_404(report_id)
+    if report.report_status is not ReportStatus.DRAFT:
+        flash("This report was already published.")
+        return redirect(url_for("reports.detail", report_id=report.id), code=303)
+    gaps = publish_gaps(report, draft_document(db.session, report))
+    form = (
+        ConfirmPublishForm(formdata=None, version=report.version)
+        if request.method == "GET"
+        else ConfirmPublishForm()
+    )
+    changed = False
+    if form.validate_on_submit():
+        if gaps and not form.accept_gaps.data:
+            form.accept_gaps.errors = [
+                "Tick to publish with the gaps listed, or go back and fill them first"
+            ]
+        elif form.version.data != report.version:
+            changed = True  # edited since this page was loaded: check the list again
+            offer_saved_version(form, report.version)
+        else:
+            try:
+                publish(db.session, report, current_user)
+                if gaps:
+                    record_event(
+                        db.session,
+                        "report_published_with_gaps",
+                        entity_type="report",
+                        entity_id=report.id,
+                        summary="Published with: "
+                        + "; ".join(f"{gap.what} ({len(gap.items)})" for gap in gaps),
+                    )
+                db.session.commit()
+            except (NotReadyToPublish, SavedMeanwhile):
+                db.session.rollback()
+                flash("The draft changed or is no longer ready: check it and publish again.")
+                return redirect(url_for("reports.edit", report_id=report.id), code=303)
+            flash("Report published. This copy will not change.", "success")
+            return redirect(url_for("reports.detail", report_id=report.id), code=303)
+    status = 409 if changed else (422 if form.errors else 200)
+    return render_template(
+        "reports/confirm_publish.html",
+        report=report,
+        gaps=gaps,
+        form=form,
+        changed=changed,
+        placed=placed_blocks(report),
+    ), status
 
 
 @bp.route("/reports/<int:report_id>/withdraw", methods=["POST"])

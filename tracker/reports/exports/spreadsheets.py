@@ -87,6 +87,8 @@ def render_xlsx(document: dict[str, Any]) -> bytes:
     plan_sheet.title = "Action plan"
     _write_action_plan(plan_sheet, document)
     _write_rollup(workbook.create_sheet("Roll-up"), document["content"])
+    if "grants" in document["content"]:  # papers published before grants have none
+        _write_grants(workbook.create_sheet("Grants"), document["content"])
     _write_about(workbook.create_sheet("About"), document)
 
     content = document["content"]
@@ -115,6 +117,73 @@ def excel_text(text: str) -> str:
 
 def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+GRANT_COLUMNS = (
+    "Financial year",
+    "Funder",
+    "Project",
+    "Lead organisation",
+    "Priorities",
+    "Status",
+    "Amount",
+    "Start",
+    "End",
+    "What it achieved",
+    "Reach",
+)
+GRANT_COLUMN_WIDTHS = (14, 30, 40, 30, 36, 12, 14, 12, 12, 60, 24)
+MONEY_FORMAT = "£#,##0.00"
+
+
+def _write_grants(sheet: Worksheet, content: dict[str, Any]) -> None:
+    """The year's grants: a row per project, then each grant's totals, amounts as numbers."""
+    for column, heading in enumerate(GRANT_COLUMNS, start=1):
+        sheet.cell(row=1, column=column, value=heading).font = BOLD
+    for column, width in enumerate(GRANT_COLUMN_WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    sheet.freeze_panes = "A2"
+    row = 2
+    if not content["grants"]:
+        sheet.cell(
+            row=row, column=1, value=f"No grant is recorded for {content['financial_year']}."
+        )
+    amount_column = GRANT_COLUMNS.index("Amount") + 1
+    for pot in content["grants"]:
+        for project in pot["projects"]:
+            values: list[Any] = [
+                excel_text(pot["financial_year"]),
+                excel_text(pot["funder"]),
+                excel_text(project["name"]),
+                excel_text(project["lead_organisation"]),
+                excel_text("; ".join(project["priorities"])),
+                project["status_label"],
+                float(project["amount_value"]),
+                date.fromisoformat(project["start"]) if project["start"] else None,
+                date.fromisoformat(project["end"]) if project["end"] else None,
+                excel_text(project["achieved"]),
+                excel_text(project["reach"]),
+            ]
+            for column, value in enumerate(values, start=1):
+                cell = sheet.cell(row=row, column=column, value=value)
+                cell.alignment = TOP_WRAPPED if isinstance(value, str) else TOP
+                if isinstance(value, date):
+                    cell.number_format = DATE_FORMAT
+            sheet.cell(row=row, column=amount_column).number_format = MONEY_FORMAT
+            row += 1
+        for label, amount in (
+            ("Grant", pot["grant_value"]),
+            ("Allocated (approved and delivered)", pot["allocated_value"]),
+            ("Proposed, not yet approved", pot["proposed_value"]),
+            ("Remaining", pot["remaining_value"]),
+        ):
+            sheet.cell(row=row, column=1, value=excel_text(pot["financial_year"]))
+            sheet.cell(row=row, column=2, value=excel_text(pot["funder"]))
+            sheet.cell(row=row, column=3, value=label).font = BOLD
+            total = sheet.cell(row=row, column=amount_column, value=float(amount))
+            total.font = BOLD
+            total.number_format = MONEY_FORMAT
+            row += 1
 
 
 def _write_action_plan(sheet: Worksheet, document: dict[str, Any]) -> None:

@@ -338,6 +338,8 @@ class _Paper:
             self._what_moved(content)
         elif block == "agreement_changes":
             self._agreement_changes(content)
+        elif block == "grant_update":
+            self._grant_update(content)
         elif block == "action_plan":
             self._action_plan(content)
 
@@ -520,6 +522,75 @@ class _Paper:
         for line in changes["notes"].splitlines():
             if line.strip():
                 self.paragraph(line)
+
+    def _grant_update(self, content: dict[str, Any]) -> None:
+        """Each of the year's grants: what it gave, its projects, what is allocated and left."""
+        for pot in content.get("grants") or []:  # absent from papers published before grants
+            projects = pot["allocated_projects"]
+            said = (
+                f"In {pot['financial_year']} {pot['funder']} gave the partnership {pot['grant']}. "
+                f"{pot['allocated']} is allocated to {projects} "
+                f"project{'' if projects == 1 else 's'}"
+            )
+            if pot["proposed"]:
+                said += f", with {pot['proposed']} more proposed"
+            said += (
+                f"; that is {pot['over_by']} more than the grant."
+                if pot["over_allocated"]
+                else f"; {pot['remaining']} remains."
+            )
+            self.paragraph(said)
+            if pot["notes"]:
+                self.paragraph(pot["notes"])
+            if not pot["projects"]:
+                continue
+            header_row = ["Project", "Priorities", "Status", "Amount"]
+            texts = [
+                [
+                    "\n".join(
+                        part
+                        for part in (
+                            project["name"],
+                            project["lead_organisation"],
+                            project["dates"],
+                            project["achieved"],
+                            f"({project['reach']})" if project["reach"] else "",
+                        )
+                        if part
+                    ),
+                    ", ".join(project["priorities"]) or "–",
+                    project["status_label"],
+                    project["amount"],
+                ]
+                for project in pot["projects"]
+            ]
+            totals = [("Allocated (approved and delivered)", pot["allocated"])]
+            if pot["proposed"]:
+                totals.append(("Proposed, not yet approved", pot["proposed"]))
+            totals.append((f"Remaining of the {pot['grant']} grant", pot["remaining"]))
+            table = self.table(
+                fitted_widths(
+                    self.width, header_row, [*texts, *([t, "", "", a] for t, a in totals)]
+                ),
+                header_row=header_row,
+            )
+            for project, row in zip(pot["projects"], texts, strict=True):
+                cells = _add_row(table)
+                name = self.cell_text(cells[0], project["name"])
+                name.runs[0].bold = True
+                for detail in row[0].split("\n")[1:]:
+                    self.cell_text(cells[0], detail, new_paragraph=True)
+                for cell, text in zip(cells[1:], row[1:], strict=True):
+                    self.cell_text(cell, text)
+                cells[3].paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            for label, amount in totals:
+                cells = _add_row(table)
+                merged = cells[0].merge(cells[2])
+                self.cell_text(merged, label).runs[0].bold = True
+                total = self.cell_text(cells[3], amount)
+                total.runs[0].bold = True
+                total.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            self.paragraph("")
 
     def _action_plan(self, content: dict[str, Any]) -> None:
         """Each priority in turn. A priority follows on from the last rather than starting a
