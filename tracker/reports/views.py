@@ -35,6 +35,7 @@ from tracker.reports.document import (
     export_filename,
 )
 from tracker.reports.exports import ExportUnavailable
+from tracker.reports.exports.chart import chart_alt_text, chart_data_uri
 from tracker.reports.exports.formats import FORMATS, current_word_template, export_bytes
 from tracker.reports.forms import (
     MAX_APPENDICES,
@@ -72,7 +73,11 @@ bp = Blueprint("reports", __name__)
 
 @bp.record_once
 def _share_report_wording(state: BlueprintSetupState) -> None:
-    state.app.jinja_env.globals.update(GENERATED_BLOCKS=GENERATED_BLOCKS)
+    state.app.jinja_env.globals.update(
+        GENERATED_BLOCKS=GENERATED_BLOCKS,
+        rag_chart_data_uri=chart_data_uri,
+        rag_chart_alt_text=chart_alt_text,
+    )
 
 
 @bp.route("/plans/<int:plan_id>/reports/performance-summary")

@@ -34,6 +34,7 @@ from docx.text.paragraph import Paragraph
 
 from tracker.reports.content import RECOVERY_LABEL, updated_of
 from tracker.reports.exports import xml_text
+from tracker.reports.exports.chart import chart_alt_text, chart_png
 from tracker.reports.exports.word_safety import remove_external_links, unsafe_package_reason
 from tracker.statuses import RAG_COLOURS, STATUS_LABELS
 
@@ -475,6 +476,18 @@ class _Paper:
             for paragraph in table._tbl.iter(qn("w:p")):
                 paragraph.style = self._style_ids[SUMMARY_TEXT]
             self.paragraph("")
+            if kind == "Priority" and rows:
+                self._rag_chart(content)
+
+    def _rag_chart(self, content: dict[str, Any]) -> None:
+        """The priorities' table as a chart, with its text alternative for screen readers."""
+        picture = self.word.add_picture(BytesIO(chart_png(content)), width=Emu(self.width))
+        properties = picture._inline.docPr
+        properties.set("title", "RAG summary chart")
+        properties.set("descr", xml_text(chart_alt_text(content)))
+        self.paragraph("The table above as a chart: each priority's actions by status.").runs[
+            0
+        ].font.size = Pt(9)
 
     def _what_moved(self, content: dict[str, Any]) -> None:
         previous = content["previous_period"]
