@@ -25,6 +25,14 @@ def test_a_working_group_update_with_a_grant_update_and_no_rag_section(page: Pag
     expect(page.get_by_role("heading", level=1)).to_have_text("Grants")
     assert_accessible(page)
 
+    page.get_by_role("link", name="Change the grant from Police and Crime Commissioner").click()
+    expect(page.get_by_label("Amount")).to_have_value("39,661")
+    page.get_by_label("Amount").fill("39,661.005")
+    page.get_by_role("button", name="Save grant").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the amount in pounds")
+    assert_accessible(page)
+    page.get_by_role("link", name="Back to grants").click()
+
     # The demo grant has £19,000 allocated of £39,661: £25,000 more goes over, so a reason.
     page.get_by_role("link", name="Add a project to the 2026/27 grant").click()
     assert_accessible(page)

@@ -287,3 +287,45 @@ def test_export_period_writes_the_performance_summary_on_its_own(app, session, d
                 "Tackling fraud",
             ):
                 assert present in text
+
+
+def header_rows_left_alone(pages) -> list[int]:
+    """The pages on which a table's header row stands without any of the table's rows."""
+    from weasyprint.formatting_structure import boxes
+
+    alone = []
+    for number, page in enumerate(pages, start=1):
+        tables = [page._page_box]
+        while tables:
+            box = tables.pop()
+            if isinstance(box, boxes.TableBox):
+                groups = [g for g in box.children if isinstance(g, boxes.TableRowGroupBox)]
+                rows = sum(len(g.children) for g in groups if not (g.is_header or g.is_footer))
+                if any(g.is_header for g in groups) and rows == 0:
+                    alone.append(number)
+            tables.extend(getattr(box, "children", []))
+    return alone
+
+
+def test_no_table_header_row_is_left_alone_at_the_foot_of_a_page(app, session, district):
+    # Tables starting at every height of a page, with rows of every length.
+    period, _coordinator = district
+    for number in range(14):
+        priority = make_priority(
+            session, plan_version=period.plan_version, name=f"Local priority {number}"
+        )
+        for second in (0, 1):
+            action = make_action(session, priority=priority, title=f"Action {number}.{second}")
+            words = "Progress made with partners. " * (20 + 9 * number + 5 * second)
+            make_update(session, action=action, period=period, rag="amber", progress_text=words)
+    session.commit()
+    _report, document = a_draft(
+        session,
+        district,
+        sections=[],
+        appendices=[{"title": "Action plan", "intro": "Notes. " * 40, "block": "action_plan"}],
+    )
+    with app.test_request_context():
+        pages = laid_out(document).pages
+    assert len(pages) > 10
+    assert header_rows_left_alone(pages) == []
