@@ -299,6 +299,7 @@ def test_a_paper_published_in_the_first_format_reads_as_it_was_sent(session, dis
         f"Appendix A: {PERFORMANCE_SUMMARY_TITLE}",
     ]
     assert "1.1\tOld text." in [p.text for p in word.paragraphs]
+    assert not word.inline_shapes, "no chart added to a paper sent without one"
     assert "Alex Morgan, alex@example.org" in [p.text for p in word.paragraphs]
 
 

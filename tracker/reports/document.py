@@ -12,6 +12,7 @@ Shape (all values JSON-ready)::
 
     {"format": 2,
      "kind": "paper" (or "performance_summary": a period's data alone, no written parts),
+     "rag_chart": whether the RAG summary is also drawn as a chart (not in older papers),
      "header": {"authors": [{"name", "role"}], "meeting", "meeting_date" (ISO or None),
                 "meeting_date_text", "classification", "subject", "summary": [paragraph]},
      "sections": [part],   # the last is the recommendations
@@ -211,6 +212,7 @@ def build_document(
     return {
         "format": DOCUMENT_FORMAT,
         "kind": "paper",
+        "rag_chart": True,
         "header": {
             "authors": [
                 {"name": person["name"].strip(), "role": person.get("role", "").strip()}
@@ -305,6 +307,7 @@ def in_current_format(document: dict[str, Any]) -> dict[str, Any]:
     upgraded.update(
         format=DOCUMENT_FORMAT,
         kind="paper",
+        rag_chart=False,  # drawn only in papers published since the chart came
         sections=sections,
         attachments=[],
         contacts=[
@@ -364,6 +367,7 @@ def document_for_period(session: DbSession, period: ReportingPeriod) -> dict[str
     return {
         "format": DOCUMENT_FORMAT,
         "kind": "performance_summary",
+        "rag_chart": True,
         "header": {
             "authors": [],
             "meeting": "",

@@ -285,6 +285,7 @@ class _Paper:
         content = document["content"]
         status = document["status"]
         self.content = content
+        self.rag_chart = document.get("rag_chart", False)
         self._set_properties(document)
         if status["note"]:
             self._status_note(status)
@@ -476,7 +477,7 @@ class _Paper:
             for paragraph in table._tbl.iter(qn("w:p")):
                 paragraph.style = self._style_ids[SUMMARY_TEXT]
             self.paragraph("")
-            if kind == "Priority" and rows:
+            if kind == "Priority" and rows and self.rag_chart:
                 self._rag_chart(content)
 
     def _rag_chart(self, content: dict[str, Any]) -> None:
@@ -883,6 +884,7 @@ def _sample_paper() -> dict[str, Any]:
     return {
         "format": 2,
         "kind": "paper",
+        "rag_chart": True,
         "header": {
             "authors": [{"name": "Name", "role": "Role"}],
             "meeting": "Meeting",
