@@ -72,8 +72,9 @@ def test_a_working_group_update_with_a_grant_update_and_no_rag_section(page: Pag
         "> Amounts are subject to audit."
     )
     page.get_by_label("Generated content in section 1").select_option("grant_update")
-    # No RAG content at all: the other generated sections and the appendix are emptied.
-    for number in (2, 3, 4):
+    # No RAG content at all: the other generated sections (the grant update among them, now
+    # in section 1) and the appendix are emptied.
+    for number in (2, 3, 4, 5):
         page.get_by_label(f"Heading of section {number}").fill("")
         page.get_by_label(f"Generated content in section {number}").select_option("")
     page.get_by_label("Title of appendix 1").fill("")

@@ -326,3 +326,19 @@ def test_a_grant_or_project_that_does_not_exist_is_not_found(app, session, distr
         "/grants/projects/999999/edit",
     ):
         assert client.get(url).status_code == 404, url
+
+
+def test_a_new_draft_has_a_grant_update_section_only_when_there_is_a_grant(session, district):
+    from tracker.reports.services import start_draft
+
+    period, coordinator = district
+    before = start_draft(session, period=period, subject="Before", author=coordinator)
+    assert "grant_update" not in [section["block"] for section in before.sections]
+    pot = GrantPot(plan=period.plan_version.plan, funder="Commissioner", financial_year="2026/27")
+    pot.amount = Decimal("1000")
+    session.add(pot)
+    session.flush()
+    after = start_draft(session, period=period, subject="After", author=coordinator)
+    assert [s["heading"] for s in after.sections if s["block"] == "grant_update"] == [
+        "Grant update"
+    ]

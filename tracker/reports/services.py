@@ -10,7 +10,9 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker.extensions import DbSession
+from tracker.grants.services import financial_year_of
 from tracker.models import (
+    GrantPot,
     Plan,
     PlanVersion,
     Report,
@@ -97,8 +99,8 @@ def start_draft(
 ) -> Report:
     """A new draft, with its author as the first name under "By", laid out as most papers
     are: a background section, the action plan progress, what moved and any changes to the
-    agreement as sections, and the action plan as Appendix A. The coordinator moves or
-    removes any of them."""
+    agreement (and the grant update, when the plan has a grant for the period's year) as
+    sections, and the action plan as Appendix A. The coordinator moves or removes any."""
     report = Report(
         period=period,
         subject=subject.strip(),
@@ -106,7 +108,8 @@ def start_draft(
         sections=[{"heading": "Background", "body": "", "block": ""}]
         + [
             {"heading": GENERATED_BLOCKS[key].heading, "body": "", "block": key}
-            for key in ("rag_summary", "what_moved", "agreement_changes")
+            for key in ("rag_summary", "what_moved", "agreement_changes", "grant_update")
+            if key != "grant_update" or _has_a_grant(session, period)
         ],
         appendices=[
             {"title": GENERATED_BLOCKS["action_plan"].heading, "intro": "", "block": "action_plan"}
@@ -117,6 +120,17 @@ def start_draft(
     session.add(report)
     session.flush()
     return report
+
+
+def _has_a_grant(session: DbSession, period: ReportingPeriod) -> bool:
+    plan_id = period.plan_version.plan_id
+    year = financial_year_of(period.start_date)
+    return (
+        session.scalar(
+            select(GrantPot.id).where(GrantPot.plan_id == plan_id, GrantPot.financial_year == year)
+        )
+        is not None
+    )
 
 
 def save_draft(
