@@ -18,7 +18,7 @@ RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 font
 	fonts-symbola
 TEST_SYSTEM_PACKAGES := postgresql chromium $(RUN_SYSTEM_PACKAGES)
 
-.PHONY: run serve install test lint bench assets lock audit system-packages run-system-packages clean
+.PHONY: run serve install test check lint bench assets lock audit system-packages run-system-packages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
@@ -72,6 +72,11 @@ lint: $(VENV)/.installed-test
 test: system-packages $(VENV)/.installed-test
 	@$(MAKE) --no-print-directory lint
 	$(BIN)/pytest
+
+## check: the quick loop while working: lint, then the suite on SQLite without the browser
+check: $(VENV)/.installed-test
+	@$(MAKE) --no-print-directory lint
+	$(BIN)/pytest --databases=sqlite --ignore=tests/browser
 
 ## bench: a 10,000-action × 20-update SQLite database, then page timings and query counts;
 ## a 300-action plan version's report exports

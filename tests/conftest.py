@@ -16,6 +16,7 @@ from typing import Any
 
 import pyotp
 import pytest
+from argon2 import PasswordHasher
 from click.testing import Result
 from flask import Flask
 from flask.testing import FlaskClient
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from tests.support.databases import BACKENDS, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
 from tracker import create_app
+from tracker.auth import passwords
 from tracker.auth.passwords import hash_password
 from tracker.extensions import db
 
@@ -33,6 +35,22 @@ _described: dict[str, str] = {}
 
 # The SMTP relay fixture (aiosmtpd on loopback) for reminder tests, browser ones included.
 pytest_plugins = ["tests.support.mail"]
+
+# argon2 at production cost takes about a second per hash or sign-in on a 2-core machine, and
+# the suite signs in hundreds of times; its passwords are hashed (and so checked) with
+# argon2's cheapest setting instead. The tests of hashing itself ask for the real one with
+# the `production_password_hashing` fixture. Apps the suite starts in other processes
+# (gunicorn, the command line) keep production hashing.
+CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    passwords._hasher = CHEAP_PASSWORD_HASHER
+
+
+@pytest.fixture
+def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher())
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

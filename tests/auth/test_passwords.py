@@ -43,7 +43,7 @@ def test_good_passwords_are_accepted(password):
     assert password_problem(password, email="sam@example.org", name="Sam Patel") is None
 
 
-def test_hashes_are_argon2id_with_at_least_owasp_parameters():
+def test_hashes_are_argon2id_with_at_least_owasp_parameters(production_password_hashing):
     encoded = hash_password("amber lantern orchard")
     assert encoded.startswith("$argon2id$")
     parameters = dict(part.split("=") for part in encoded.split("$")[3].split(","))
@@ -58,7 +58,7 @@ def test_hashes_are_argon2id_with_at_least_owasp_parameters():
     assert not verify_password("not-a-hash", "anything")
 
 
-def test_weak_old_hash_is_upgraded_at_sign_in(client, session):
+def test_weak_old_hash_is_upgraded_at_sign_in(production_password_hashing, client, session):
     weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
         "an old but long password"
     )

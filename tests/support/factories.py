@@ -28,7 +28,7 @@ _numbers = itertools.count(1)
 
 @cache
 def _test_password_hash() -> str:
-    # argon2 is slow by design; hash the shared test password once per run.
+    # Hashed once per run (and cheaply: see CHEAP_PASSWORD_HASHER in tests/conftest.py).
     return hash_password(TEST_PASSWORD)
 
 
@@ -45,12 +45,13 @@ def make_user(session: Session, two_factor: bool = False, **fields) -> User:
     if two_factor:
         fields.setdefault("totp_secret", pyotp.random_base32())
         fields.setdefault("totp_confirmed_at", datetime.now(UTC))
+    if "password_hash" not in fields:
+        fields["password_hash"] = _test_password_hash()
     user = User(
         **{
             "email": f"user{number}@example.org",
             "name": f"Test User {number}",
             "role": "lead",
-            "password_hash": _test_password_hash(),
             **fields,
         }
     )
