@@ -124,6 +124,7 @@ def test_typed_text_survives_an_expired_session(page: Page, context, demo_plan):
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(r"/my-actions$"))
+    page.wait_for_load_state()  # htmx has started: the link opens the form in the card
     card(page, AMBER_ACTION).get_by_role("link", name=re.compile("^Add update")).click()
     expect(card(page, AMBER_ACTION).get_by_role("textbox", name="Progress")).to_have_value(words)
     expect(card(page, AMBER_ACTION).get_by_text("text you typed earlier")).to_be_visible()
