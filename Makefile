@@ -68,15 +68,16 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/bandit --quiet --recursive tracker --severity-level medium
 
-## test: system packages, virtualenv, lint, then the whole suite on SQLite and PostgreSQL
+## test: system packages, virtualenv, lint, then the whole suite on SQLite and PostgreSQL,
+## spread over one pytest-xdist worker per core
 test: system-packages $(VENV)/.installed-test
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto
 
 ## check: the quick loop while working: lint, then the suite on SQLite without the browser
 check: $(VENV)/.installed-test
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/pytest --databases=sqlite --ignore=tests/browser
+	$(BIN)/pytest --numprocesses auto --databases=sqlite --ignore=tests/browser
 
 ## bench: a 10,000-action × 20-update SQLite database, then page timings and query counts;
 ## a 300-action plan version's report exports

@@ -91,6 +91,22 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     return report
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its counts to the controller, which prints the summary."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["tested_on"] = dict(_tested_on)
+        workeroutput["described"] = dict(_described)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """On the controller: add up what each worker ran on each database."""
+    output = getattr(node, "workeroutput", {})
+    _tested_on.update(output.get("tested_on", {}))
+    _described.update(output.get("described", {}))
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if not _tested_on:
         return
