@@ -373,3 +373,35 @@ def test_the_composer_places_blocks_once_and_checks_titles_and_contacts(app, ses
     assert report.contact_people[0]["telephone"] == "01234 567890"
     page = client.get(f"/reports/{report.id}/print").get_data(as_text=True)
     assert "1.0 Progress" in page and "Appendix A: Action plan" in page
+
+
+def test_a_template_saved_without_any_list_still_gets_real_bullets(session, district):
+    """Word leaves numbering.xml out of a document that never had a list."""
+    from io import BytesIO
+
+    from docx import Document
+    from docx.opc.constants import RELATIONSHIP_TYPE
+
+    from tracker.reports.exports.word import check_word_template
+
+    template = Document()
+    numbering = next(
+        key for key, rel in template.part.rels.items() if rel.reltype == RELATIONSHIP_TYPE.NUMBERING
+    )
+    template.part.rels.pop(numbering)
+    saved = BytesIO()
+    template.save(saved)
+    assert "word/numbering.xml" not in __import__("zipfile").ZipFile(saved).namelist()
+    assert check_word_template(saved.getvalue()) == []
+    _report, document = a_draft(
+        session,
+        district,
+        sections=[{"heading": "Grant update", "body": GRANT_TEXT, "block": ""}],
+        appendices=[],
+    )
+    word = docx_of(render_docx(document, saved.getvalue()))
+    bullets = [p for p in word.paragraphs if p.style.name == BULLET]
+    assert len(bullets) == 2
+    assert word.styles[BULLET].element.pPr.numPr.numId.val in [
+        n.numId for n in word.part.numbering_part.element.num_lst
+    ]

@@ -18,16 +18,20 @@ import zipfile
 from collections.abc import Sequence
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from docx import Document
 from docx.document import Document as WordDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.style import WD_STYLE_TYPE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
+from docx.opc.packuri import PackURI
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
+from docx.parts.numbering import NumberingPart
 from docx.shared import Cm, Emu, Mm, Pt, RGBColor
 from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
@@ -235,10 +239,26 @@ def _add_report_styles(word: WordDocument) -> None:
         status_line.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
+def _numbering_of(word: WordDocument) -> Any:
+    """The document's numbering definitions, added when it has none: Word leaves the part out
+    of a document that never had a list (python-docx cannot create it itself)."""
+    try:
+        return cast(NumberingPart, word.part.part_related_by(RT.NUMBERING)).element
+    except KeyError:
+        part = NumberingPart(
+            PackURI("/word/numbering.xml"),
+            CT.WML_NUMBERING,
+            parse_xml(f"<w:numbering {nsdecls('w')}/>"),
+            word.part.package,
+        )
+        word.part.relate_to(part, RT.NUMBERING)
+        return part.element
+
+
 def _make_bulleted(word: WordDocument, style: Any) -> None:
     """Give a paragraph style a real Word bullet list (a numbering definition with a bullet
     and a hanging indent), so Word, screen readers and converters all see a list."""
-    numbering = word.part.numbering_part.element
+    numbering = _numbering_of(word)
     abstract_id = 1 + max(
         (
             int(found.get(qn("w:abstractNumId")))
