@@ -68,11 +68,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 	$(BIN)/bandit --quiet --recursive tracker --severity-level medium
 
-## test: system packages, virtualenv, lint, then the whole suite on SQLite and PostgreSQL
-## (in one process: see `make check` in the README for why)
+## test: system packages, virtualenv, lint, then the whole suite on SQLite and PostgreSQL,
+## one pytest-xdist worker per core
 test: system-packages $(VENV)/.installed-test
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses auto
 
 ## check: the quick loop while working: lint, then the suite on SQLite without the browser
 check: $(VENV)/.installed-test

@@ -8,12 +8,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from unittest import mock
 
-import requests
 from sqlalchemy import func, select
 
 from tests.conftest import sign_in
 from tests.support.factories import TEST_PASSWORD, make_user
-from tests.support.served import csrf_token, gunicorn_serving, threaded_serving
+from tests.support.served import csrf_token, gunicorn_serving, person, threaded_serving
 from tracker.auth import views as auth_views
 from tracker.auth.throttle import ADDRESS_MAX_FAILURES, MAX_FAILURES, WINDOW, is_locked
 from tracker.extensions import db
@@ -129,7 +128,7 @@ def token_from_account(client) -> str:
 
 def _twenty_wrong_passwords_at_once(base_url: str, email: str) -> Counter[int]:
     def attempt(_: int) -> int:
-        with requests.Session() as http:
+        with person() as http:
             csrf = csrf_token(http, f"{base_url}/login")
             barrier.wait()
             return http.post(

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_token_from, form_value, make_app
 from tests.support.databases import migrate_to_head
 from tests.support.postgres import ThrowawayPostgres
-from tests.support.served import csrf_token, gunicorn_serving
+from tests.support.served import csrf_token, gunicorn_serving, person
 from tracker.extensions import db
 from tracker.models import Action, Priority, Update
 from tracker.plans.demo import load_demo_plan
@@ -34,7 +34,7 @@ COORDINATOR = "coordinator@example.org"
 
 
 def signed_in(base_url: str, email: str = COORDINATOR) -> requests.Session:
-    http = requests.Session()
+    http = person()
     response = http.post(
         f"{base_url}/login",
         data={

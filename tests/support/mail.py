@@ -4,12 +4,13 @@ send through it."""
 from __future__ import annotations
 
 import email
-import socket
 from collections.abc import Iterator
 from email.message import Message
 
 import pytest
 from aiosmtpd.controller import Controller
+
+from tests.support.postgres import free_port
 
 PUBLIC_URL = "https://tracker.example.org"
 
@@ -46,16 +47,10 @@ class Relay:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def relay() -> Iterator[Relay]:
     handler = Relay()
-    handler.port = _free_port()
+    handler.port = free_port()
     controller = Controller(handler, hostname="127.0.0.1", port=handler.port)
     controller.start()
     yield handler

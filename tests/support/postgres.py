@@ -8,6 +8,7 @@ and is removed on stop; fsync is off because nothing here needs to survive a cra
 from __future__ import annotations
 
 import glob
+import itertools
 import os
 import pwd
 import shutil
@@ -39,11 +40,33 @@ def find_server_binaries() -> Path:
     )
 
 
+# Ports the suite's own servers listen on. Asking the kernel for "any free port" (bind to 0)
+# hands out ports from the same range as outgoing connections, and under pytest-xdist another
+# worker may be given the same port between our probe and the server's bind. So each worker
+# takes ports from its own block, below the range Linux uses for outgoing connections.
+_PORTS_PER_WORKER = 400
+_FIRST_SUITE_PORT = 20000
+_next_port_offset = itertools.count()
+
+
+def _worker_number() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")  # "gw3" under xdist
+    return int(worker.removeprefix("gw")) if worker.removeprefix("gw").isdigit() else 0
+
+
 def free_port() -> int:
-    """A TCP port on loopback that nothing is listening on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+    """A TCP port on loopback that nothing is listening on now, and that no other test
+    worker of this run will be given."""
+    block_start = _FIRST_SUITE_PORT + _worker_number() * _PORTS_PER_WORKER
+    for _ in range(_PORTS_PER_WORKER):
+        port = block_start + next(_next_port_offset) % _PORTS_PER_WORKER
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # left listening by something else on the machine
+            return port
+    raise RuntimeError(f"no free port in {block_start}–{block_start + _PORTS_PER_WORKER - 1}")
 
 
 class ThrowawayPostgres:

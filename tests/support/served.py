@@ -123,6 +123,18 @@ def threaded_serving(app: Flask) -> Iterator[str]:
         thread.join()
 
 
+def person() -> requests.Session:
+    """One person's browser: cookies kept, each request on a connection of its own.
+
+    gunicorn closes a kept-alive connection after 2 s idle; a drill's person often waits
+    longer than that (at a barrier, or while others sign in), and a request sent just as the
+    server closes the connection is reset.
+    """
+    http = requests.Session()
+    http.headers["Connection"] = "close"
+    return http
+
+
 def csrf_token(http: requests.Session, url: str) -> str:
     """The CSRF token of the form on the page at url, fetched in this person's session."""
     return csrf_token_from(http.get(url, timeout=30).text)
