@@ -18,7 +18,7 @@ RUN_SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 font
 	fonts-symbola
 TEST_SYSTEM_PACKAGES := postgresql chromium $(RUN_SYSTEM_PACKAGES)
 
-.PHONY: run serve install test check lint bench assets lock audit system-packages run-system-packages clean
+.PHONY: run serve install test check lint bench bench-http assets lock audit system-packages run-system-packages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is required: set PYTHON=/path/to/python3.11")'
@@ -90,6 +90,24 @@ bench: $(VENV)/.installed
 	@DATABASE_URL=sqlite:///$(BENCH_REPORT_DB) $(FLASK) db upgrade 2>/dev/null
 	DATABASE_URL=sqlite:///$(BENCH_REPORT_DB) $(FLASK) bench-data --actions 1800 --updates-per-action 20
 	DATABASE_URL=sqlite:///$(BENCH_REPORT_DB) $(BIN)/python -m bench.exports
+
+## bench-http: the pages over HTTP under gunicorn (2 workers), loaded by wrk with 4 connections:
+## 2,000 actions × 5 updates and 10,000 × 20 on SQLite, then 2,000 × 5 on PostgreSQL
+bench-http: $(VENV)/.installed
+	@PYTHON=$(PYTHON) NEEDED_BY="make bench-http" .ci/ensure-system-packages wrk postgresql
+	@set -e; for size in "2000 5" "10000 20"; do \
+		set -- $$size; database=$(CURDIR)/instance/bench-http-$$1.db; \
+		rm -f $$database $$database-wal $$database-shm; \
+		echo; echo "== SQLite, $$1 actions × $$2 updates"; \
+		DATABASE_URL=sqlite:///$$database $(FLASK) db upgrade 2>/dev/null; \
+		DATABASE_URL=sqlite:///$$database $(FLASK) bench-data --actions $$1 \
+			--updates-per-action $$2 --plans 1 --versions-per-plan 1; \
+		DATABASE_URL=sqlite:///$$database $(BIN)/python -m bench.http; \
+	done
+	@echo; echo "== PostgreSQL, 2000 actions × 5 updates"
+	@$(BIN)/python -m bench.postgres sh -c '$(FLASK) db upgrade 2>/dev/null && \
+		$(FLASK) bench-data --actions 2000 --updates-per-action 5 --plans 1 --versions-per-plan 1 && \
+		$(BIN)/python -m bench.http'
 
 ## assets: refresh the vendored front-end packages from npm and rebuild the stylesheet
 assets: $(VENV)/.installed

@@ -205,8 +205,13 @@ def form_value(html: str, name: str) -> str:
     return match.group(1)
 
 
-def queries_for(app: Flask, client: FlaskClient, url: str) -> int:
-    """How many SQL statements one successful GET of the page runs."""
+def queries_for(app: Flask, client: FlaskClient, url: str, *, kept: bool = False) -> int:
+    """How many SQL statements one successful GET of the page runs: computing it afresh,
+    unless kept is True (then whatever the roll-up cache holds is used)."""
+    from tracker.dashboard.cache import forget_everything
+
+    if not kept:
+        forget_everything()
     statements: list[str] = []
 
     def count(*_args: object) -> None:

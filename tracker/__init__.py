@@ -129,8 +129,10 @@ def _init_templates(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from tracker import models  # noqa: F401  (registers the models with the metadata)
+    from tracker.changes import stamp_plan_changes
 
     db.init_app(app)
+    stamp_plan_changes()
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
     csrf.init_app(app)
     htmx_extension.init_app(app)

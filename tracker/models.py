@@ -16,6 +16,7 @@ from typing import Any
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Column,
@@ -46,6 +47,14 @@ from tracker.extensions import db
 def utcnow() -> datetime:
     """The current time, timezone-aware in UTC."""
     return datetime.now(UTC)
+
+
+def new_change_stamp() -> int:
+    """A plan's change stamp: random rather than counted, so that no two states of a plan's
+    data share one, even across a restore from backup or a database rebuilt from scratch
+    (where a counter would start again, and a worker could serve a page it kept for other
+    data under the same number)."""
+    return secrets.randbits(62)
 
 
 def new_session_token() -> str:
@@ -316,6 +325,12 @@ class Plan(db.Model):  # type: ignore[name-defined]
     # what each means ({status: definition}; None or a missing key keeps the scale's own).
     status_scale: Mapped[str] = mapped_column(String(20), default="rag", server_default="rag")
     status_definitions: Mapped[dict[str, str] | None] = mapped_column(JSON(none_as_null=True))
+    # Drawn afresh in the same transaction as every write that can change what the roll-up,
+    # drill-down or trend of any of the plan's versions shows (tracker.changes): a page
+    # computed at one stamp stays right until it changes, in every worker and on every server.
+    change_stamp: Mapped[int] = mapped_column(
+        BigInteger, default=new_change_stamp, server_default=text("0")
+    )
 
     versions: Mapped[list[PlanVersion]] = relationship(
         back_populates="plan", order_by="PlanVersion.version_number"

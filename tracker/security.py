@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 
 # No inline script or style anywhere: scripts and styles come from our own static files.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,7 +35,11 @@ def add_security_headers(response: Response) -> Response:
     if request.endpoint != "static":
         # Pages and downloads hold a partnership's data: no browser or proxy keeps a copy, so
         # the Back button after signing out on a shared computer shows nothing.
-        response.headers["Cache-Control"] = "no-store"
+        # A view whose answer is safe to keep for this person alone (the roll-up, with its
+        # ETag) says so itself; signing out then clears what the browser kept.
+        response.headers.setdefault("Cache-Control", "no-store")
+    if g.get("clear_browser_cache"):
+        response.headers["Clear-Site-Data"] = '"cache"'
     return response
 
 

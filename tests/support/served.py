@@ -62,7 +62,11 @@ def _wait_until_serving(base_url: str, process: subprocess.Popen[bytes] | None) 
 
 @contextmanager
 def gunicorn_serving(
-    database_url: str, workers: int = 4, threads: int = 1, **environment: str
+    database_url: str,
+    workers: int = 4,
+    threads: int = 1,
+    extra_arguments: list[str] | None = None,
+    **environment: str,
 ) -> Iterator[Gunicorn]:
     """gunicorn as `make serve` runs it (its own worker processes), on a free local port."""
     port = free_port()
@@ -87,6 +91,7 @@ def gunicorn_serving(
             f"127.0.0.1:{port}",
             "--graceful-timeout",
             "5",
+            *(extra_arguments or []),
             "wsgi:app",
         ],
         cwd=PROJECT_ROOT,

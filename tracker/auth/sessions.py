@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from flask import current_app, flash, session
+from flask import current_app, flash, g, session
 from flask_login import current_user, login_user, logout_user
 
 from tracker.models import User, utcnow
@@ -35,6 +35,9 @@ def end_session() -> None:
     """Sign out of this browser (the caller ends other sessions by replacing the token)."""
     logout_user()
     session.clear()
+    # The roll-up may be kept by the browser (private, revalidated each time): forget it, so
+    # Back on a shared computer shows nothing of the partnership's data.
+    g.clear_browser_cache = True
 
 
 def _limits() -> tuple[timedelta, timedelta]:

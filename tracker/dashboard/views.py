@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, render_template, request
+from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
+from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from tracker.arguments import record_id
 from tracker.auth.access import signed_in
+from tracker.dashboard.cache import (
+    conditional,
+    entity_tag,
+    kept,
+    revalidate_each_time,
+    rollup_key,
+)
 from tracker.dashboard.charts import stacked_bars
 from tracker.dashboard.services import (
     Rollup,
@@ -23,7 +32,7 @@ from tracker.dashboard.services import (
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Action, Organisation, Priority, ReportingPeriod
-from tracker.plans.scope import no_periods_yet, plan_scope
+from tracker.plans.scope import PlanScope, no_periods_yet, plan_scope
 from tracker.reports.content import RECOVERY_LABEL, updated_of
 from tracker.statuses import (
     NO_UPDATE_TEXT,
@@ -54,30 +63,55 @@ def _share_status_wording(state: BlueprintSetupState) -> None:
 MOVED_LIMIT = 25
 
 
-def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
-    scope = plan_scope()
+# The "What moved" lists a page can be asked to show in full.
+MOVED_LISTS = ("changed", "completed", "added", "gone-quiet")
+
+
+def _period_from_request(scope: PlanScope) -> ReportingPeriod:
     period = chosen_period(scope.periods, request.args.get("period"))
     if period is None:
         abort(404)  # no such period in this plan version, or none at all yet
-    return rollup(db.session, scope.version, period), scope.periods
+    return period
+
+
+def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
+    scope = plan_scope()
+    return rollup(db.session, scope.version, _period_from_request(scope)), scope.periods
 
 
 @bp.route("/plans/<int:plan_id>/rollup")
 @signed_in
-def rollup_page() -> str:
-    """Priorities and themes × statuses for a reporting period, with overall status."""
+def rollup_page() -> Response | str:
+    """Priorities and themes × statuses for a reporting period, with overall status.
+
+    The body is kept until the plan changes (tracker.dashboard.cache); the page around it,
+    which says who is signed in, is drawn for each request."""
     if (empty := no_periods_yet("Roll-up")) is not None:
         return empty
-    result, periods = _rollup_from_request()
-    return render_template(
-        "dashboard/rollup.html",
-        rollup=result,
-        periods=periods,
-        statuses=scale_of(result.version.plan).statuses,
-        moved=what_moved(db.session, result.version, result.period),
-        moved_limit=MOVED_LIMIT,
-        show_all_moved=request.args.get("moved"),
-    )
+    scope = plan_scope()
+    period = _period_from_request(scope)
+    show_all = request.args.get("moved") if request.args.get("moved") in MOVED_LISTS else None
+    key = rollup_key(scope, period, "page", current_user.role, show_all)
+    tag = entity_tag(key, per_person=True)
+    if (not_modified := conditional(tag)) is not None:
+        return not_modified
+
+    def draw_body() -> bytes:
+        result = rollup(db.session, scope.version, period)
+        return render_template(
+            "dashboard/_rollup_body.html",
+            rollup=result,
+            periods=scope.periods,
+            statuses=scale_of(result.version.plan).statuses,
+            moved=what_moved(db.session, result.version, result.period),
+            moved_limit=MOVED_LIMIT,
+            show_all_moved=show_all,
+        ).encode()
+
+    # Our own template's output, escaped as it was drawn.
+    body = Markup(kept(key, draw_body).decode())  # noqa: S704  # nosec B704
+    page = render_template("dashboard/rollup.html", body=body, period_name=period.name)
+    return revalidate_each_time(make_response(page), tag)
 
 
 @bp.route("/plans/<int:plan_id>/rollup/trend")
@@ -135,6 +169,16 @@ def drilldown() -> Response | str:
 @bp.route("/api/v1/plans/<int:plan_id>/rollup")
 @signed_in
 def rollup_json() -> Response:
-    """The same numbers as the roll-up page, for other tools."""
-    result, _periods = _rollup_from_request()
-    return jsonify(result.as_dict())
+    """The same numbers as the roll-up page, for other tools; kept as the page is."""
+    scope = plan_scope()
+    period = _period_from_request(scope)
+    key = rollup_key(scope, period, "json")
+    tag = entity_tag(key, per_person=False)
+    if (not_modified := conditional(tag)) is not None:
+        return not_modified
+
+    def draw() -> bytes:
+        return current_app.json.dumps(rollup(db.session, scope.version, period).as_dict()).encode()
+
+    response = Response(kept(key, draw), mimetype="application/json")
+    return revalidate_each_time(response, tag)

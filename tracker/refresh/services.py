@@ -27,6 +27,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import selectinload
 
+from tracker.changes import note_plan_changed
 from tracker.extensions import DbSession
 from tracker.models import (
     Action,
@@ -491,6 +492,7 @@ def publish_refresh(
     if claimed.rowcount != 1:
         session.rollback()
         raise PublishRefused(["Someone else published a new version a moment ago"])
+    note_plan_changed(session, base.plan_id)  # the claim above is a bare UPDATE
 
     for choice in choices:
         _carry_out(session, draft, choice, publisher)

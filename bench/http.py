@@ -1,0 +1,315 @@
+"""`make bench-http`: the pages as people meet them, over HTTP, under gunicorn as `make serve`
+runs it (2 workers), driven by wrk over loopback.
+
+Run against a database filled by `flask --app wsgi bench-data`. For each page: 5 s of
+warm-up, then 20 s measured with 4 connections, each request on a new connection
+(`Connection: close`) so both workers serve. Prints requests a second, p50/p95/p99,
+non-2xx answers and the workers' peak memory; then 200 update saves one after another
+(htmx), checking after each that the very next roll-up answer shows it; then the roll-up's
+SQL aggregate alone, in-process, so the page can be read as a multiple of it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+from sqlalchemy import select
+
+from bench.generate import BENCH_LEAD_EMAIL, BENCH_PASSWORD, BENCH_VIEWER_EMAIL
+from tracker import create_app
+from tracker.auth.passwords import hash_password
+from tracker.dashboard.services import default_period, rollup
+from tracker.extensions import db
+from tracker.models import Priority, Report, User
+from tracker.plans.services import current_version
+from tracker.reports.services import start_draft
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+WARM_UP_SECONDS = int(os.environ.get("BENCH_WARM_UP", "5"))
+MEASURED_SECONDS = int(os.environ.get("BENCH_SECONDS", "20"))
+CONNECTIONS = 4
+SAVES = 200
+BENCH_COORDINATOR_EMAIL = "bench.coordinator@example.org"
+
+# wrk's own latency percentiles, as one JSON line (wrk counts non-2xx answers itself).
+WRK_REPORT = """
+local headers = {}
+headers["Cookie"] = os.getenv("BENCH_COOKIE")
+headers["Connection"] = "close"
+request = function()
+  return wrk.format("GET", nil, headers)
+end
+done = function(summary, latency, requests)
+  io.write(string.format(
+    '{"requests": %d, "seconds": %f, "p50": %f, "p95": %f, "p99": %f, ' ..
+    '"socket_errors": %d, "bytes": %d}\\n',
+    summary.requests, summary.duration / 1e6, latency:percentile(50) / 1000,
+    latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    summary.bytes))
+end
+"""
+# One load-generating thread is enough for 4 connections and leaves the second core to the
+# server's two workers.
+WRK_THREADS = 1
+
+
+@dataclass
+class Served:
+    base_url: str
+    process: subprocess.Popen[bytes]
+
+    def worker_pids(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def peak_memory_mb(self) -> float:
+        """The workers' peak resident memory, added up (VmHWM of each)."""
+        total_kb = 0
+        for pid in self.worker_pids():
+            status = Path(f"/proc/{pid}/status").read_text()
+            total_kb += int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+        return total_kb / 1024
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def serve() -> Served:
+    """gunicorn with `make serve`'s arguments (its access log to nowhere, not a terminal)."""
+    port = free_port()
+    environment = {**os.environ, "TWO_FACTOR_REQUIRED_ROLES": "admin"}
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
+        + ["--access-logfile", "-", "wsgi:app"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(f"{base_url}/login", timeout=5).status_code == 200:
+                return Served(base_url, process)
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    process.kill()
+    raise SystemExit("gunicorn did not start within 30 s")
+
+
+def signed_in(base_url: str, email: str) -> requests.Session:
+    http = requests.Session()
+    http.headers["Connection"] = "close"
+    page = http.get(f"{base_url}/login", timeout=30).text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page)
+    assert token, "no CSRF token on the sign-in page"
+    answer = http.post(
+        f"{base_url}/login",
+        data={"email": email, "password": BENCH_PASSWORD, "csrf_token": token.group(1)},
+        allow_redirects=False,
+        timeout=30,
+    )
+    if answer.status_code != 302:
+        raise SystemExit(f"{email} could not sign in: run bench-data first")
+    return http
+
+
+def cookie_of(http: requests.Session) -> str:
+    return "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+
+
+def wrk(url: str, cookie: str, seconds: int, script: Path) -> dict[str, float]:
+    result = subprocess.run(  # noqa: S603 - wrk from Debian's package, our own arguments
+        [
+            shutil.which("wrk") or "wrk",
+            f"--threads={WRK_THREADS}",
+            f"--connections={CONNECTIONS}",
+            f"--duration={seconds}s",
+            "--timeout=10s",
+            f"--script={script}",
+            url,
+        ],
+        env={**os.environ, "BENCH_COOKIE": cookie},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", result.stdout)
+    report["non_2xx"] = int(non_2xx.group(1)) if non_2xx else 0
+    return report
+
+
+def measure(label: str, url: str, cookie: str, script: Path, served: Served) -> dict[str, float]:
+    wrk(url, cookie, WARM_UP_SECONDS, script)
+    report = wrk(url, cookie, MEASURED_SECONDS, script)
+    rate = report["requests"] / report["seconds"]
+    kb = report["bytes"] / max(report["requests"], 1) / 1024
+    print(
+        f"{label:<44} {rate:7.1f} req/s   p50 {report['p50']:6.1f}  p95 {report['p95']:6.1f}  "
+        f"p99 {report['p99']:6.1f} ms   non-2xx {report['non_2xx'] + report['socket_errors']:.0f}"
+        f"   {kb:6.1f} KB/answer   workers' peak {served.peak_memory_mb():5.0f} MB",
+        flush=True,
+    )
+    report["rate"] = rate
+    return report
+
+
+def prepare() -> dict[str, object]:
+    """Ids the pages need, a coordinator for the draft's CSV, and a live draft."""
+    app = create_app()
+    with app.app_context():
+        session = db.session
+        version = current_version(session)
+        assert version is not None, "no plan: run bench-data first"
+        period = default_period(session, version)
+        assert period is not None
+        coordinator = session.scalar(select(User).where(User.email == BENCH_COORDINATOR_EMAIL))
+        if coordinator is None:
+            coordinator = User(
+                email=BENCH_COORDINATOR_EMAIL,
+                name="Bench Coordinator",
+                role="coordinator",
+                password_hash=hash_password(BENCH_PASSWORD),
+            )
+            session.add(coordinator)
+            session.flush()
+        draft = session.scalar(select(Report).where(Report.period_id == period.id))
+        if draft is None:
+            draft = start_draft(
+                session, period=period, subject="Benchmark update", author=coordinator
+            )
+        priority_ids = session.scalars(
+            select(Priority.id).where(Priority.plan_version_id == version.id)
+        ).all()
+        session.commit()
+        started = time.perf_counter()
+        timings = []
+        for _ in range(20):
+            started = time.perf_counter()
+            rollup(session, version, period)
+            timings.append((time.perf_counter() - started) * 1000)
+        return {
+            "plan_id": version.plan_id,
+            "period_id": period.id,
+            "priority_id": priority_ids[0],
+            "draft_id": draft.id,
+            "sql_ms": statistics.median(timings),
+        }
+
+
+def sequential_saves(served: Served, lead: requests.Session, plan_id: int) -> None:
+    """SAVES updates one after another, each to another of the lead's actions, each followed
+    by the roll-up's JSON, which must already count it."""
+    base = served.base_url
+    page = lead.get(f"{base}/plans/{plan_id}/my-actions", timeout=60).text
+    # The actions with an "Add update" button: active ones, in an open period.
+    mine = [int(found) for found in re.findall(r'hx-get="/actions/(\d+)/update-form"', page)]
+    assert len(mine) >= SAVES // 4, "the bench lead has too few actions"
+    timings = []
+    stale = 0
+    for number in range(SAVES):
+        action_id = mine[number % len(mine)]
+        form = lead.get(f"{base}/actions/{action_id}", timeout=60).text
+        before = lead.get(f"{base}/api/v1/plans/{plan_id}/rollup", timeout=60).json()
+        rag = "red" if before["priority_totals"]["counts"]["red"] % 2 == 0 else "amber"
+        data = {
+            "csrf_token": re.search(r'name="csrf_token"[^>]*value="([^"]+)"', form).group(1),  # type: ignore[union-attr]
+            "version": re.search(r'name="version"[^>]*value="([^"]+)"', form).group(1),  # type: ignore[union-attr]
+            "rag": rag,
+            "progress_text": f"Benchmark save {number}: progress as planned this period.",
+            "mitigation_text": "Benchmark: the lead agency is putting more staff on it.",
+        }
+        started = time.perf_counter()
+        answer = lead.post(
+            f"{base}/actions/{action_id}/updates",
+            data=data,
+            headers={"HX-Request": "true"},
+            timeout=60,
+        )
+        timings.append((time.perf_counter() - started) * 1000)
+        if answer.status_code != 200:
+            errors = re.findall(r"Error:</span>(.*?)</", answer.text, re.DOTALL)
+            raise SystemExit(f"save {number} answered {answer.status_code}: {errors}")
+        after = lead.get(f"{base}/api/v1/plans/{plan_id}/rollup", timeout=60).json()
+        if after == before:
+            stale += 1
+    cuts = statistics.quantiles(timings, n=100, method="inclusive")
+    print(
+        f"{f'{SAVES} update saves in turn (htmx POST)':<44} "
+        f"p50 {cuts[49]:6.1f}  p95 {cuts[94]:6.1f}  p99 {cuts[98]:6.1f} ms   "
+        f"roll-up not yet showing the save on the next request: {stale} of {SAVES}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed: apt-get install wrk (make bench-http does this)")
+    ids = prepare()
+    plan = f"/plans/{ids['plan_id']}"
+    print(f"Database: {os.environ.get('DATABASE_URL', 'sqlite (instance/)').split('@')[-1]}")
+    served = serve()
+    try:
+        viewer = signed_in(served.base_url, BENCH_VIEWER_EMAIL)
+        lead = signed_in(served.base_url, BENCH_LEAD_EMAIL)
+        coordinator = signed_in(served.base_url, BENCH_COORDINATOR_EMAIL)
+        with tempfile.TemporaryDirectory() as scratch:
+            script = Path(scratch) / "report.lua"
+            script.write_text(WRK_REPORT)
+            base = served.base_url
+            period = f"period={ids['period_id']}"
+            pages = [
+                ("Your account (bare page)", f"{base}/account", viewer),
+                ("Roll-up page", f"{base}{plan}/rollup?{period}", viewer),
+                ("Roll-up JSON", f"{base}/api/v1{plan}/rollup?{period}", viewer),
+                (
+                    "Drill-down of one priority",
+                    f"{base}{plan}/rollup/actions?{period}&priority={ids['priority_id']}",
+                    viewer,
+                ),
+                ("Your actions (bench lead)", f"{base}{plan}/my-actions", lead),
+                ("Plan overview", f"{base}{plan}", viewer),
+                (
+                    "CSV of a live draft (all actions)",
+                    f"{base}/reports/{ids['draft_id']}/download/csv",
+                    coordinator,
+                ),
+            ]
+            results = {}
+            for label, url, who in pages:
+                results[label] = measure(label, url, cookie_of(who), script, served)
+        sequential_saves(served, lead, int(ids["plan_id"]))  # type: ignore[call-overload]
+        account = results["Your account (bare page)"]["rate"]
+        for label in ("Roll-up page", "Roll-up JSON"):
+            share = 100 * results[label]["rate"] / account
+            print(f"{label}: {share:.0f}% of Your account's requests a second")
+        sql = float(ids["sql_ms"])  # type: ignore[arg-type]
+        print(f"rollup() SQL aggregate alone, in-process: median {sql:.1f} ms")
+        for label, report in results.items():
+            print(f"  {label}: p50 is {report['p50'] / sql:.1f}× the aggregate")
+        print(f"Workers' peak memory, both together: {served.peak_memory_mb():.0f} MB")
+    finally:
+        served.process.send_signal(signal.SIGTERM)
+        served.process.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,99 @@
+"""The roll-up, kept once computed until its plan changes.
+
+A working group opens the roll-up in the minutes before a meeting, each of them several
+times, while the data behind it changes only when a lead writes. So the page's body and its
+JSON are kept per worker process, under a key made of everything they are computed from:
+the plan's change stamp (tracker.changes, read from the database at the start of every
+request, so a write in any worker or on any server changes it), the version, the period,
+today's date (an action passes its target date at midnight), and what the request asked
+for. A key that can no longer be asked for simply ages out of the cache.
+
+The same key, with who is asking, makes the page's `ETag`: a browser or tool asking again
+with `If-None-Match` gets `304 Not Modified` without the page being drawn at all.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from collections.abc import Callable, Hashable
+from datetime import date
+
+from cachetools import LRUCache
+from flask import request, session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from werkzeug.wrappers import Response
+
+from tracker.models import ReportingPeriod
+from tracker.plans.scope import PlanScope
+
+# Bytes of rendered pages and JSON each worker keeps: a 10,000-action plan's roll-up body is
+# about 60 KB, so this holds hundreds of roll-ups while bounding the worker's memory.
+CACHE_BYTES = 16 * 1024 * 1024
+
+_kept: LRUCache[Hashable, bytes] = LRUCache(maxsize=CACHE_BYTES, getsizeof=len)
+_lock = threading.Lock()  # gunicorn's threaded workers share one cache per process
+
+
+def rollup_key(scope: PlanScope, period: ReportingPeriod, *asked: Hashable) -> tuple[Hashable, ...]:
+    """What a roll-up answer is computed from. The stamp was read with the plan, before any
+    of the data the answer is computed from."""
+    return (
+        scope.plan.id,
+        scope.plan.change_stamp,
+        scope.version.id,
+        period.id,
+        date.today().isoformat(),
+        *asked,
+    )
+
+
+def kept(key: tuple[Hashable, ...], compute: Callable[[], bytes]) -> bytes:
+    """The answer kept under key, computed (outside the lock) when it is not kept yet."""
+    with _lock:
+        answer = _kept.get(key)
+    if answer is None:
+        answer = compute()
+        with _lock:
+            _kept[key] = answer
+    return answer
+
+
+def forget_everything() -> None:
+    """For the tests that measure a first, uncached answer."""
+    with _lock:
+        _kept.clear()
+
+
+def entity_tag(key: tuple[Hashable, ...], *, per_person: bool) -> str | None:
+    """The validator for an answer under key; None when the answer must be drawn afresh.
+
+    A page also carries who is signed in (their menu, the sign-out form's token), so its tag
+    includes the user and their session's token; a message waiting to be shown (a flash)
+    is shown once, so such a page gets no tag at all."""
+    parts: list[object] = [key]
+    if per_person:
+        if session.get("_flashes") or session.get("saved_draft"):
+            return None
+        generate_csrf()  # the session's token, made now if this is its first page
+        parts += [current_user.id, current_user.role, session.get("csrf_token")]
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def conditional(tag: str | None) -> Response | None:
+    """304 Not Modified when the asker already holds the answer with this tag."""
+    if tag is not None and tag in request.if_none_match:
+        response = Response(status=304)
+        revalidate_each_time(response, tag)
+        return response
+    return None
+
+
+def revalidate_each_time(response: Response, tag: str | None) -> Response:
+    """Kept only by this person's browser, and checked with us before each use: the tag
+    changes with every write, so a kept copy is never shown out of date."""
+    if tag is not None:
+        response.set_etag(tag)
+        response.headers["Cache-Control"] = "private, no-cache"
+    return response
