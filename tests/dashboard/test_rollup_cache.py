@@ -335,6 +335,18 @@ def test_each_person_gets_their_own_page_and_tag(app, session, district):
     assert asked_with_another_tag.status_code == 200
 
 
+def test_a_new_plan_to_switch_to_changes_the_pages_tag(client, session, district):
+    """The page's menu offers "Switch plan" once there are two: a kept copy would not."""
+    sign_in(client, READER, TEST_PASSWORD)
+    path = f"/plans/{district['plan'].id}/rollup"
+    tag = client.get(path).headers["ETag"]
+    make_plan_version(session, plan=Plan(name="Southvale Partnership Plan"))
+    session.commit()
+    answer = client.get(path, headers={"If-None-Match": tag})
+    assert answer.status_code == 200
+    assert "Switch plan" in answer.get_data(as_text=True)
+
+
 def test_a_page_with_a_message_to_show_is_drawn_again(client, session, district):
     """A flash is shown once: a 304 would swallow it, so such a page has no tag."""
     sign_in(client, READER, TEST_PASSWORD)

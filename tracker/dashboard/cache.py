@@ -26,7 +26,7 @@ from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
 from tracker.models import ReportingPeriod
-from tracker.plans.scope import PlanScope
+from tracker.plans.scope import PlanScope, visible_plans
 
 # Bytes of rendered pages and JSON each worker keeps: a 10,000-action plan's roll-up body is
 # about 60 KB, so this holds hundreds of roll-ups while bounding the worker's memory.
@@ -69,15 +69,16 @@ def forget_everything() -> None:
 def entity_tag(key: tuple[Hashable, ...], *, per_person: bool) -> str | None:
     """The validator for an answer under key; None when the answer must be drawn afresh.
 
-    A page also carries who is signed in (their menu, the sign-out form's token), so its tag
-    includes the user and their session's token; a message waiting to be shown (a flash)
-    is shown once, so such a page gets no tag at all."""
+    A page also carries who is signed in (their menu, the sign-out form's token) and the
+    plans they can switch to, so its tag includes those; a message waiting to be shown (a
+    flash) is shown once, so such a page gets no tag at all."""
     parts: list[object] = [key]
     if per_person:
         if session.get("_flashes") or session.get("saved_draft"):
             return None
         generate_csrf()  # the session's token, made now if this is its first page
         parts += [current_user.id, current_user.role, session.get("csrf_token")]
+        parts += [(plan.id, plan.name) for plan in visible_plans()]
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
 
 
