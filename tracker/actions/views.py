@@ -66,6 +66,8 @@ from tracker.widgets import offer_saved_version
 
 bp = Blueprint("actions", __name__)
 
+# Your actions shows this many cards a page (about 40 KB of page), however many a lead has.
+MY_ACTIONS_PAGE_SIZE = 50
 UPDATE_SAVED_EVENT = "updateSaved"  # htmx event: pages refresh their counts when it fires
 # The state changes that ask first: the question and the button that confirms.
 STATES_TO_CONFIRM = {
@@ -130,13 +132,19 @@ def _my_actions_context() -> dict[str, Any]:
         and (filters["rag"] is None or (row.rag == filters["rag"] and row.is_active))
         and (not filters["due"] or row.needs_update(open_period_id))
     ]
+    # A lead of hundreds of actions gets them a page at a time: the counts above the list
+    # still cover them all. A page past the end (the list shrank as they worked) is the last.
+    pages = max((len(shown) + MY_ACTIONS_PAGE_SIZE - 1) // MY_ACTIONS_PAGE_SIZE, 1)
+    page = min(request.args.get("page", 1, type=record_id) or 1, pages)
+    first = (page - 1) * MY_ACTIONS_PAGE_SIZE
+    on_page = shown[first : first + MY_ACTIONS_PAGE_SIZE]
     # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
     # not reach its own parameters.
     query: dict[str, Any] = {
         key: value for key, value in request.args.items() if value and key in filters
     }
     groups: dict[int, list[ActionStatus]] = {}
-    for row in shown:
+    for row in on_page:
         groups.setdefault(row.priority_id, []).append(row)
     counts = Counter(row.rag for row in rows if row.is_active)
     counts["due"] = sum(row.needs_update(open_period_id) for row in rows)
@@ -145,6 +153,10 @@ def _my_actions_context() -> dict[str, Any]:
         "version": version,
         "groups": groups,
         "shown_count": len(shown),
+        "page_number": page,
+        "pages": pages,
+        "first_shown": first + 1,
+        "last_shown": first + len(on_page),
         "counts": counts,
         "open_period": open_period,
         "filters": filters,
@@ -155,7 +167,9 @@ def _my_actions_context() -> dict[str, Any]:
             .order_by(Theme.position)
         ).all(),
         "query": query,
-        "return_query": _return_query(url_for("actions.my_actions", **query)),
+        "return_query": _return_query(
+            url_for("actions.my_actions", **query, page=page if page > 1 else None)
+        ),
         "can_edit": True,  # every action listed here is one this user may update
     }
 

@@ -8,7 +8,6 @@ import secrets
 from datetime import datetime
 
 import pyotp
-import segno
 from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import select
@@ -63,6 +62,8 @@ def provisioning_uri(user: User, secret: str, issuer: str) -> str:
 
 def qr_code_svg(uri: str) -> Markup:
     """The QR code as inline SVG markup, drawn on the server (no script, no external image)."""
+    import segno  # a few MB a worker, for a page each person sees once: loaded then
+
     svg = segno.make(uri, error="m").svg_inline(
         scale=5, title="QR code for your authenticator app", svgclass="app-qr-code"
     )

@@ -457,17 +457,55 @@ class DrillRow:
         return is_past_target(self.target_date, self.status)
 
 
+@dataclass(frozen=True)
+class DrillFilters:
+    """What a drill-down is narrowed to; None is "all"."""
+
+    priority_id: int | None = None
+    theme_id: int | None = None
+    organisation_id: int | None = None
+    status: str | None = None
+
+
+def _narrowed(query: Any, period: ReportingPeriod, filters: DrillFilters) -> Any:
+    if filters.priority_id:
+        query = query.where(Action.priority_id == filters.priority_id)
+    if filters.theme_id:
+        query = query.where(
+            Action.id.in_(
+                select(action_theme.c.action_id).where(action_theme.c.theme_id == filters.theme_id)
+            )
+        )
+    if filters.organisation_id:
+        query = query.where(Action.owner_organisation_id == filters.organisation_id)
+    if filters.status in ALL_STATUSES:
+        query = query.where(status_in_period(period) == filters.status)
+    return query
+
+
+def count_in_rollup(
+    session: DbSession,
+    version: PlanVersion,
+    period: ReportingPeriod,
+    filters: DrillFilters = DrillFilters(),  # noqa: B008 - frozen, so safe to share
+) -> int:
+    """How many actions a drill-down holds, on every page of it."""
+    counted = select(Action.id).join(Priority, Priority.id == Action.priority_id)
+    counted = _narrowed(counted.where(_counted_actions(version)), period, filters)
+    return int(session.scalar(select(func.count()).select_from(counted.subquery())) or 0)
+
+
 def actions_in_rollup(
     session: DbSession,
     version: PlanVersion,
     period: ReportingPeriod,
+    filters: DrillFilters = DrillFilters(),  # noqa: B008 - frozen, so safe to share
     *,
-    priority_id: int | None = None,
-    theme_id: int | None = None,
-    organisation_id: int | None = None,
-    status: str | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[DrillRow]:
-    """The actions behind a roll-up count, with their progress text for the period."""
+    """The actions behind a roll-up count, with their progress text for the period, in plan
+    order; limit and offset take one page of them."""
     latest_in_period = _of_latest_update_in(period, Update.id)
     action_status = status_in_period(period)
     waiting = waiting_update_ids(session, period) if version.plan.sign_off_required else set()
@@ -494,19 +532,10 @@ def actions_in_rollup(
         .outerjoin(Update, Update.id == latest_in_period)
         .where(_counted_actions(version))
         .order_by(Priority.position, Action.position, Action.id)
+        .limit(limit)
+        .offset(offset)
     )
-    if priority_id:
-        query = query.where(Action.priority_id == priority_id)
-    if theme_id:
-        query = query.where(
-            Action.id.in_(
-                select(action_theme.c.action_id).where(action_theme.c.theme_id == theme_id)
-            )
-        )
-    if organisation_id:
-        query = query.where(Action.owner_organisation_id == organisation_id)
-    if status in ALL_STATUSES:
-        query = query.where(action_status == status)
+    query = _narrowed(query, period, filters)
     return [
         DrillRow(
             action_id,

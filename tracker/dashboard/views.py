@@ -22,16 +22,17 @@ from tracker.dashboard.cache import (
 )
 from tracker.dashboard.charts import stacked_bars
 from tracker.dashboard.services import (
-    Rollup,
+    DrillFilters,
     actions_in_rollup,
     chosen_period,
+    count_in_rollup,
     rollup,
     trend,
     what_moved,
 )
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
-from tracker.models import Action, Organisation, Priority, ReportingPeriod
+from tracker.models import Action, Organisation, Priority, ReportingPeriod, Theme
 from tracker.plans.scope import PlanScope, no_periods_yet, plan_scope
 from tracker.reports.content import RECOVERY_LABEL, updated_of
 from tracker.statuses import (
@@ -72,11 +73,6 @@ def _period_from_request(scope: PlanScope) -> ReportingPeriod:
     if period is None:
         abort(404)  # no such period in this plan version, or none at all yet
     return period
-
-
-def _rollup_from_request() -> tuple[Rollup, list[ReportingPeriod]]:
-    scope = plan_scope()
-    return rollup(db.session, scope.version, _period_from_request(scope)), scope.periods
 
 
 @bp.route("/plans/<int:plan_id>/rollup")
@@ -127,21 +123,41 @@ def trend_page() -> str:
     )
 
 
+# A drill-down shows this many actions a page: enough to read in a meeting, and a page
+# that stays quick to draw however many actions a count stands for.
+DRILL_PAGE_SIZE = 50
+
+
 @bp.route("/plans/<int:plan_id>/rollup/actions")
 @signed_in
 def drilldown() -> Response | str:
-    """The actions behind a roll-up count, with their progress text; filters combine."""
+    """The actions behind a roll-up count, with their progress text; filters combine, and
+    a long list comes a page at a time, its heading still counting every action."""
     if (empty := no_periods_yet("Roll-up")) is not None:
         return empty
-    result, periods = _rollup_from_request()
-    statuses = scale_of(result.version.plan).statuses
-    filters: dict[str, Any] = {
-        "priority_id": request.args.get("priority", type=record_id),
-        "theme_id": request.args.get("theme", type=record_id),
-        "organisation_id": request.args.get("organisation", type=record_id),
-        "status": request.args.get("status") if request.args.get("status") in statuses else None,
-    }
-    rows = actions_in_rollup(db.session, result.version, result.period, **filters)
+    scope = plan_scope()
+    version, period = scope.version, _period_from_request(scope)
+    statuses = scale_of(version.plan).statuses
+    status = request.args.get("status")
+    filters = DrillFilters(
+        priority_id=request.args.get("priority", type=record_id),
+        theme_id=request.args.get("theme", type=record_id),
+        organisation_id=request.args.get("organisation", type=record_id),
+        status=status if status in statuses else None,
+    )
+    total = count_in_rollup(db.session, version, period, filters)
+    pages = max((total + DRILL_PAGE_SIZE - 1) // DRILL_PAGE_SIZE, 1)
+    page = request.args.get("page", 1, type=record_id) or 1
+    if page > pages:
+        abort(404, description=f"There is no page {page} of these actions: there are {pages}.")
+    rows = actions_in_rollup(
+        db.session,
+        version,
+        period,
+        filters,
+        limit=DRILL_PAGE_SIZE,
+        offset=(page - 1) * DRILL_PAGE_SIZE,
+    )
     # Organisations are shared by every plan; offer those that own an action in this one.
     organisations = db.session.scalars(
         select(Organisation)
@@ -149,7 +165,7 @@ def drilldown() -> Response | str:
             Organisation.id.in_(
                 select(Action.owner_organisation_id)
                 .join(Priority, Priority.id == Action.priority_id)
-                .where(Priority.plan_version_id == result.version.id)
+                .where(Priority.plan_version_id == version.id)
             )
         )
         .order_by(Organisation.name)
@@ -157,12 +173,29 @@ def drilldown() -> Response | str:
     return render_page_or_partial(
         "dashboard/drilldown.html",
         "dashboard/_drilldown.html",
-        rollup=result,
-        periods=periods,
+        version=version,
+        period=period,
+        priorities=_in_plan_order(Priority, version.id),
+        themes=_in_plan_order(Theme, version.id),
         rows=rows,
+        total=total,
+        page_number=page,
+        pages=pages,
+        first_shown=(page - 1) * DRILL_PAGE_SIZE + 1,
         filters=filters,
         statuses=statuses,
         organisations=organisations,
+    )
+
+
+def _in_plan_order(model: type[Priority] | type[Theme], version_id: int) -> list[Any]:
+    """The version's priorities (or themes) still in the plan, as the roll-up lists them."""
+    return list(
+        db.session.scalars(
+            select(model)
+            .where(model.plan_version_id == version_id, model.retired_at.is_(None))
+            .order_by(model.position, model.id)
+        )
     )
 
 

@@ -16,10 +16,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.utils.exceptions import InvalidFileException
-
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 30
@@ -122,6 +118,11 @@ def read_table(filename: str, content: bytes) -> list[list[Any]]:
 
 
 def _read_workbook(content: bytes) -> list[list[Any]]:
+    # openpyxl (with Pillow, which it loads) is about 12 MB a worker: loaded when a workbook
+    # is first read, not by every worker at start.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(content), data_only=True, read_only=False)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
@@ -188,6 +189,8 @@ def read_sheet(filename: str, content: bytes) -> Sheet:
         rows.append(SheetRow(offset, cells, inherited))
     if len(rows) > MAX_ROWS:
         raise FileRefused(f"The file has more than {MAX_ROWS:,} rows: split it into smaller files")
+    from openpyxl.utils import get_column_letter
+
     letters = {key: get_column_letter(index + 1) for key, index in columns.items()}
     return Sheet(rows, header_index + 1, letters)
 

@@ -5,10 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.table import Table, TableStyleInfo
-
 from tracker.imports.reader import MAX_ROWS, TEMPLATE_HEADINGS
 
 GUIDANCE = [
@@ -29,6 +25,11 @@ GUIDANCE = [
 
 def template_workbook() -> bytes:
     """An .xlsx with the import columns as a table, and a sheet saying how to fill it in."""
+    # Loaded here rather than at start: see _read_workbook in tracker.imports.reader.
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.table import Table, TableStyleInfo
+
     workbook = Workbook()
     plan = workbook.active
     assert plan is not None

@@ -1,0 +1,131 @@
+"""A lead of hundreds of actions gets Your actions 50 at a time: the counts still cover all
+of them, the pages together hold each action once, and links and the way back keep the
+page and the filters."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import unescape
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+
+from tests.conftest import sign_in
+from tests.support.factories import (
+    TEST_PASSWORD,
+    make_action,
+    make_period,
+    make_plan_version,
+    make_priority,
+    make_update,
+    make_user,
+)
+from tracker.actions.views import MY_ACTIONS_PAGE_SIZE
+from tracker.models import Plan
+
+LEAD = "lead@westmoor.example.org"
+CARD_TITLE = re.compile(
+    r'<h3 class="govuk-heading-s[^"]*"><a class="govuk-link" href="/actions/\d+">([^<]+)</a>'
+)
+
+
+@pytest.fixture
+def busy_lead(session):
+    version = make_plan_version(session, plan=Plan(name="Westmoor Community Safety Plan"))
+    period = make_period(
+        session,
+        plan_version=version,
+        name="2026/27 Q3",
+        start_date=date(2026, 10, 1),
+        end_date=date(2026, 12, 31),
+        is_open=True,
+    )
+    lead = make_user(session, email=LEAD, role="lead", name="Lee Lead")
+    for position, name in enumerate(("Anti-social behaviour", "Domestic abuse"), start=1):
+        priority = make_priority(session, plan_version=version, name=name, position=position)
+        priority.leads.append(lead)
+        for number in range(1, 61):
+            action = make_action(
+                session, priority=priority, title=f"{name} {number:02}", position=number
+            )
+            if number % 3 == 0:
+                make_update(
+                    session,
+                    action=action,
+                    author=lead,
+                    period=period,
+                    rag="red",
+                    mitigation_text="More patrols agreed.",
+                )
+    session.commit()
+    return version
+
+
+def titles(html: str) -> list[str]:
+    return [unescape(title) for title in CARD_TITLE.findall(html)]
+
+
+def every_title() -> list[str]:
+    return [
+        f"{name} {number:02}"
+        for name in ("Anti-social behaviour", "Domestic abuse")
+        for number in range(1, 61)
+    ]
+
+
+def test_the_pages_hold_each_action_once_and_the_counts_cover_them_all(client, busy_lead):
+    sign_in(client, LEAD, TEST_PASSWORD)
+    page = f"/plans/{busy_lead.plan_id}/my-actions"
+    first = client.get(page).get_data(as_text=True)
+    assert len(titles(first)) == MY_ACTIONS_PAGE_SIZE
+    assert "Showing 1 to 50 of the 120 that match (page 1 of 3), of 120 actions in all." in first
+    assert '<span data-count="due">80</span>' in first, "the counts cover every page"
+    assert '<span data-count="red">40</span>' in first
+    shown = []
+    for number in (1, 2, 3):
+        shown += titles(client.get(f"{page}?page={number}").get_data(as_text=True))
+    assert shown == every_title()
+    second = client.get(f"{page}?page=2").get_data(as_text=True)
+    headings = re.findall(r'<h2 class="govuk-heading-m" id="my-priority-\d+">([^<]+)</h2>', second)
+    assert headings == ["Anti-social behaviour", "Domestic abuse"], (
+        "a page across two priorities shows both headings"
+    )
+
+
+def test_a_page_past_the_end_shows_the_last_page(client, busy_lead):
+    """The list shrinks as a lead works through "Needs an update": their page stays useful."""
+    sign_in(client, LEAD, TEST_PASSWORD)
+    answer = client.get(f"/plans/{busy_lead.plan_id}/my-actions?due=yes&page=9")
+    assert answer.status_code == 200
+    html = answer.get_data(as_text=True)
+    assert "(page 2 of 2)" in html
+    assert len(titles(html)) == 80 - MY_ACTIONS_PAGE_SIZE
+
+
+def test_page_links_and_the_way_back_keep_the_filters_and_the_page(client, busy_lead):
+    sign_in(client, LEAD, TEST_PASSWORD)
+    fragment = client.get(
+        f"/plans/{busy_lead.plan_id}/my-actions?due=yes", headers={"HX-Request": "true"}
+    ).get_data(as_text=True)
+    assert "<html" not in fragment
+    (page_two,) = {unescape(link) for link in re.findall(r'href="([^"]*page=2[^"]*)"', fragment)}
+    assert parse_qs(urlparse(page_two).query) == {"due": ["yes"], "page": ["2"]}
+    second = client.get(page_two).get_data(as_text=True)
+    way_back = unescape(re.search(r'href="/actions/\d+\?(return_to=[^"#]+)', second).group(1))
+    back_to = parse_qs(way_back)["return_to"][0]
+    assert parse_qs(urlparse(back_to).query) == {"due": ["yes"], "page": ["2"]}
+
+
+def test_a_page_of_a_busy_lead_is_no_bigger_than_a_page_of_a_quiet_one(client, session, busy_lead):
+    sign_in(client, LEAD, TEST_PASSWORD)
+    page = f"/plans/{busy_lead.plan_id}/my-actions"
+    before = len(client.get(page).get_data())
+    priority = busy_lead.priorities[0]
+    for number in range(300):
+        make_action(
+            session, priority=priority, title=f"Extra action {number:03}", position=100 + number
+        )
+    session.commit()
+    after = len(client.get(page).get_data())
+    assert after < before * 1.1, "more actions add pages, not size"
