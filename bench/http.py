@@ -26,11 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from bench.generate import BENCH_LEAD_EMAIL, BENCH_PASSWORD, BENCH_VIEWER_EMAIL
+from bench.run import sign_in as run_sign_in
 from tracker import create_app
 from tracker.auth.passwords import hash_password
+from tracker.dashboard.cache import forget_everything
 from tracker.dashboard.services import default_period, rollup
 from tracker.extensions import db
 from tracker.models import Priority, Report, ReportingPeriod, User
@@ -94,7 +96,7 @@ def free_port() -> int:
 def serve() -> Served:
     """gunicorn with `make serve`'s arguments (its access log to nowhere, not a terminal)."""
     port = free_port()
-    environment = {**os.environ, "TWO_FACTOR_REQUIRED_ROLES": "admin"}
+    environment = {**os.environ, "TWO_FACTOR_REQUIRED_ROLES": "admin"}  # see main()
     process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [sys.executable, "-m", "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{port}"]
         + ["--access-logfile", "-", "wsgi:app"],
@@ -221,9 +223,14 @@ def sequential_saves(served: Served, lead: requests.Session, ids: dict[str, obje
     (Comparing it with the answer before the save would not do: the generated data dates
     some updates later in the period than now, and those stay each action's latest.)"""
     base, plan_id = served.base_url, ids["plan_id"]
-    page = lead.get(f"{base}/plans/{plan_id}/my-actions", timeout=60).text
-    # The actions with an "Add update" button: active ones, in an open period.
-    mine = [int(found) for found in re.findall(r'hx-get="/actions/(\d+)/update-form"', page)]
+    # The actions with an "Add update" button (active ones, in an open period), from as
+    # many of the lead's pages as it takes.
+    mine: list[int] = []
+    for number in range(1, 20):
+        page = lead.get(f"{base}/plans/{plan_id}/my-actions?page={number}", timeout=60).text
+        mine += [int(found) for found in re.findall(r'hx-get="/actions/(\d+)/update-form"', page)]
+        if len(mine) >= SAVES or f"page {number} of {number})" in page:
+            break
     assert len(mine) >= SAVES // 4, "the bench lead has too few actions"
     app = create_app()
     timings = []
@@ -271,9 +278,51 @@ def _field(form: str, name: str) -> str:
     return found.group(1)
 
 
+def sql_per_request(pages: list[tuple[str, str]]) -> dict[str, float]:
+    """The time each page's own SQL statements take in one request (median of 5), in this
+    process through the test client, computing the page afresh (a kept roll-up runs almost
+    none: its figure is the SQL the answer was made from)."""
+    app = create_app()
+    with app.app_context():
+        engine = db.engine
+    spent = [0.0]
+
+    def started(conn, *_args: object) -> None:  # type: ignore[no-untyped-def]
+        conn.info.setdefault("bench_started", []).append(time.perf_counter())
+
+    def finished(conn, *_args: object) -> None:  # type: ignore[no-untyped-def]
+        spent[0] += time.perf_counter() - conn.info["bench_started"].pop()
+
+    who = {
+        "Your actions (bench lead)": run_sign_in(app, BENCH_LEAD_EMAIL),
+        "CSV of a live draft (all actions)": run_sign_in(app, BENCH_COORDINATOR_EMAIL),
+    }
+    viewer = run_sign_in(app, BENCH_VIEWER_EMAIL)
+    event.listen(engine, "before_cursor_execute", started)
+    event.listen(engine, "after_cursor_execute", finished)
+    medians = {}
+    try:
+        for label, path in pages:
+            client = who.get(label, viewer)
+            timings = []
+            client.get(path)
+            for _ in range(5):
+                forget_everything()
+                spent[0] = 0.0
+                assert client.get(path).status_code == 200, path
+                timings.append(spent[0] * 1000)
+            medians[label] = statistics.median(timings)
+    finally:
+        event.remove(engine, "before_cursor_execute", started)
+        event.remove(engine, "after_cursor_execute", finished)
+    return medians
+
+
 def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk (make bench-http does this)")
+    # The bench coordinator signs in with a password alone (for the draft's CSV).
+    os.environ["TWO_FACTOR_REQUIRED_ROLES"] = "admin"
     ids = prepare()
     plan = f"/plans/{ids['plan_id']}"
     print(f"Database: {os.environ.get('DATABASE_URL', 'sqlite (instance/)').split('@')[-1]}")
@@ -314,8 +363,13 @@ def main() -> None:
             print(f"{label}: {share:.0f}% of Your account's requests a second")
         sql = float(ids["sql_ms"])  # type: ignore[arg-type]
         print(f"rollup() SQL aggregate alone, in-process: median {sql:.1f} ms")
+        own_sql = sql_per_request([(label, url.removeprefix(base)) for label, url, _ in pages])
         for label, report in results.items():
-            print(f"  {label}: p50 is {report['p50'] / sql:.1f}× the aggregate")
+            print(
+                f"  {label:<40} p50 {report['p50']:6.1f} ms = {report['p50'] / sql:5.1f}× the "
+                f"aggregate, {report['p50'] / own_sql[label]:5.1f}× its own SQL "
+                f"({own_sql[label]:.1f} ms)"
+            )
         print(f"Workers' peak memory, both together: {served.peak_memory_mb():.0f} MB")
     finally:
         served.process.send_signal(signal.SIGTERM)
