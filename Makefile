@@ -92,7 +92,7 @@ bench: $(VENV)/.installed
 	DATABASE_URL=sqlite:///$(BENCH_REPORT_DB) $(BIN)/python -m bench.exports
 
 ## bench-http: the pages over HTTP under gunicorn (2 workers), loaded by wrk with 4 connections:
-## 2,000 actions × 5 updates and 10,000 × 20 on SQLite, then 2,000 × 5 on PostgreSQL
+## 2,000 actions × 5 updates and 10,000 × 20, on SQLite and on a throwaway PostgreSQL
 bench-http: $(VENV)/.installed
 	@PYTHON=$(PYTHON) NEEDED_BY="make bench-http" .ci/ensure-system-packages wrk postgresql
 	@set -e; for size in "2000 5" "10000 20"; do \
@@ -104,10 +104,12 @@ bench-http: $(VENV)/.installed
 			--updates-per-action $$2 --plans 1 --versions-per-plan 1; \
 		DATABASE_URL=sqlite:///$$database $(BIN)/python -m bench.http; \
 	done
-	@echo; echo "== PostgreSQL, 2000 actions × 5 updates"
-	@$(BIN)/python -m bench.postgres sh -c '$(FLASK) db upgrade 2>/dev/null && \
-		$(FLASK) bench-data --actions 2000 --updates-per-action 5 --plans 1 --versions-per-plan 1 && \
-		$(BIN)/python -m bench.http'
+	@set -e; for size in "2000 5" "10000 20"; do \
+		set -- $$size; echo; echo "== PostgreSQL, $$1 actions × $$2 updates"; \
+		$(BIN)/python -m bench.postgres sh -c "$(FLASK) db upgrade 2>/dev/null && \
+			$(FLASK) bench-data --actions $$1 --updates-per-action $$2 --plans 1 \
+				--versions-per-plan 1 && $(BIN)/python -m bench.http"; \
+	done
 
 ## assets: refresh the vendored front-end packages from npm and rebuild the stylesheet
 assets: $(VENV)/.installed
