@@ -69,10 +69,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/bandit --quiet --recursive tracker --severity-level medium
 
 ## test: system packages, virtualenv, lint, then the whole suite on SQLite and PostgreSQL,
-## one pytest-xdist worker per core
+## one pytest-xdist worker per core (worksteal: an idle worker takes tests queued for a busy
+## one, so a few long browser tests at the end do not leave a core idle)
 test: system-packages $(VENV)/.installed-test
 	@$(MAKE) --no-print-directory lint
-	$(BIN)/pytest --numprocesses auto
+	$(BIN)/pytest --numprocesses auto --dist worksteal
 
 ## check: the quick loop while working: lint, then the suite on SQLite without the browser
 check: $(VENV)/.installed-test
