@@ -13,11 +13,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import requests
 from flask import Flask
@@ -26,6 +26,9 @@ from werkzeug.serving import make_server
 from tests.conftest import csrf_token_from
 from tests.support.databases import TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
 from tests.support.postgres import free_port
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -115,10 +118,39 @@ def gunicorn_serving(
         log.close()
 
 
+class _RequestsInFlight:
+    """Counts the requests the app is still answering, so a server can wait them out.
+
+    Flask ends its app context (giving the database connection back to the pool) before it
+    returns the response, so a count of zero means no request holds a connection.
+    """
+
+    def __init__(self, app: WSGIApplication) -> None:
+        self.app = app
+        self.answering = 0
+        self.changed = threading.Condition()
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        with self.changed:
+            self.answering += 1
+        try:
+            return self.app(environ, start_response)
+        finally:
+            with self.changed:
+                self.answering -= 1
+                self.changed.notify_all()
+
+    def wait_until_idle(self, seconds: float) -> None:
+        with self.changed:
+            if not self.changed.wait_for(lambda: self.answering == 0, timeout=seconds):
+                raise AssertionError(f"{self.answering} request(s) still running after {seconds} s")
+
+
 @contextmanager
 def threaded_serving(app: Flask) -> Iterator[str]:
     """The app in this process on Werkzeug's threaded server, as `flask run` serves it."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    counted = _RequestsInFlight(app)
+    server = make_server("127.0.0.1", 0, counted, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -126,6 +158,10 @@ def threaded_serving(app: Flask) -> Iterator[str]:
     finally:
         server.shutdown()
         thread.join()
+        # A browser can leave a request behind (a closed page's last htmx call). Let it end
+        # before the test disposes of the engine: a connection handed back to a disposed pool
+        # is never closed, and psycopg's warning would fail whichever test runs next.
+        counted.wait_until_idle(seconds=30)
 
 
 def person() -> requests.Session:
