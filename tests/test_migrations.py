@@ -8,8 +8,9 @@ from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
-from tests.conftest import make_app
+from tests.conftest import make_app, run_cli
 from tracker.extensions import db
+from tracker.schema import enable_migrations
 
 EXPECTED_TABLES = {
     "organisation",
@@ -51,6 +52,7 @@ EXPECTED_TABLES = {
 def empty_app(databases, tmp_path):
     url = databases.create_empty()
     app = make_app(url, tmp_path / "instance")
+    enable_migrations(app)
     yield app
     with app.app_context():
         db.session.remove()
@@ -70,6 +72,26 @@ def test_upgrade_downgrade_upgrade_round_trip(empty_app):
         assert table_names() == set()
         upgrade()
         assert table_names() == EXPECTED_TABLES
+
+
+def test_flask_db_upgrade_on_the_command_line_builds_the_schema(databases, tmp_path):
+    # As `make run` and an operator migrate: the app as served, with no migrations bound.
+    url = databases.create_empty()
+    app = make_app(url, tmp_path / "instance")
+    try:
+        assert "migrate" not in app.extensions
+        result = run_cli(app, ["db", "upgrade"])
+        assert result.exit_code == 0, result.output
+        with app.app_context():
+            assert table_names() == EXPECTED_TABLES
+        listed = run_cli(app, ["db", "--help"])
+        assert listed.exit_code == 0
+        assert "upgrade" in listed.output and "downgrade" in listed.output
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        databases.drop(url)
 
 
 def test_models_match_migrated_schema(app):

@@ -35,10 +35,11 @@ from tracker.database import (
     database_is_unavailable,
     engine_options_for,
 )
-from tracker.extensions import csrf, db, login_manager, migrate
+from tracker.extensions import csrf, db, login_manager
 from tracker.extensions import htmx as htmx_extension  # tracker.htmx is the helper module
 from tracker.plans.scope import enter_plan_from_address, init_plan_scope
 from tracker.plans.versions import VersionReadOnly
+from tracker.schema import migration_commands
 from tracker.security import init_security
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -133,7 +134,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     stamp_plan_changes()
-    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    app.cli.add_command(migration_commands)
     csrf.init_app(app)
     htmx_extension.init_app(app)
     login_manager.init_app(app)

@@ -11,6 +11,7 @@ from tests.conftest import make_app, run_cli, sign_in
 from tests.support.factories import TEST_PASSWORD, make_user
 from tracker.extensions import db
 from tracker.models import User
+from tracker.schema import enable_migrations
 
 
 def stored_secret(session, user_id: int) -> str:
@@ -88,6 +89,7 @@ def test_rotating_without_the_old_key_fails_clearly_and_changes_nothing(app, ses
 def test_the_migration_encrypts_secrets_stored_before_it(databases, tmp_path):
     url = databases.create_empty()
     app = make_app(url, tmp_path / "instance")
+    enable_migrations(app)
     secret = pyotp.random_base32()
     try:
         with app.app_context():

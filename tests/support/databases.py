@@ -18,6 +18,7 @@ from flask_migrate import upgrade
 from tests.support.postgres import ThrowawayPostgres
 from tracker import create_app
 from tracker.extensions import db
+from tracker.schema import enable_migrations
 
 TEST_SECRET_KEY = "test-only-secret-key"
 # A fixed Fernet key, so the suite's apps and the servers it starts read each other's rows.
@@ -35,6 +36,7 @@ def migrate_to_head(url: str, instance_path: Path) -> None:
         },
         instance_path=str(instance_path),
     )
+    enable_migrations(app)
     with app.app_context():
         upgrade()
         db.engine.dispose()
