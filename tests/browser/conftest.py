@@ -97,6 +97,9 @@ def page(context: BrowserContext) -> Iterator[Page]:
 
 def assert_accessible(page: Page) -> None:
     """axe-core finds no WCAG 2.2 A/AA violations on the page as it stands."""
+    # A heading can be on screen before the stylesheets are; axe judges target size and
+    # contrast from the styles, so it waits for them.
+    page.wait_for_load_state("load")
     page.add_script_tag(url=AXE_URL)
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS

@@ -67,8 +67,10 @@ def test_working_group_pages_reflow_at_320_pixels(page: Page, demo_plan, path):
     sign_in(page, "viewer@example.org")
     if path == "priority":
         page.get_by_role("link", name="Context, indicators and trend for Road Safety").click()
+        expect(page).to_have_url(re.compile(r"/priorities/\d+$"))
     else:
         page.goto(path)
+    page.wait_for_load_state("load")  # widths are measured with the stylesheet applied
     # Nothing scrolls sideways (WCAG 1.4.10): tables reflow to a block per row.
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     expect(page.get_by_role("button", name="Menu")).to_be_visible()

@@ -78,6 +78,7 @@ def test_plan_reflows_at_320_pixels_without_sideways_scrolling(page: Page, demo_
     page.set_viewport_size({"width": 320, "height": 800})
     sign_in(page, "viewer@example.org")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
+    page.wait_for_load_state("load")  # widths are measured with the stylesheet applied
     assert page.evaluate("document.documentElement.scrollWidth") <= 320
     owner_cell_display = page.evaluate(
         "getComputedStyle(document.querySelector('td[data-label=\"Owner\"]')).display"
