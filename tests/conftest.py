@@ -73,12 +73,27 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "databases under test: " + ", ".join(selected_backends(config))
 
 
+BROWSER_TESTS = Path(__file__).parent / "browser"
+
+
+def backends_for_browser_tests(backends: list[str]) -> list[str]:
+    """The one database the browser tests run on: PostgreSQL, production's, when selected.
+
+    A browser test is about the page in Chromium (focus, htmx swaps, axe); every route it
+    visits is also requested through the test client on both databases. Once each halves
+    the suite's slowest part.
+    """
+    return ["postgresql"] if "postgresql" in backends else backends[:1]
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "databases" in metafunc.fixturenames:
         backends = selected_backends(metafunc.config)
         marker = metafunc.definition.get_closest_marker("backends")
         if marker is not None:  # a test about one database's own behaviour
             backends = [name for name in backends if name in marker.args]
+        elif Path(metafunc.definition.path).is_relative_to(BROWSER_TESTS):
+            backends = backends_for_browser_tests(backends)
         metafunc.parametrize("databases", backends, indirect=True, scope="session")
 
 
