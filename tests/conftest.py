@@ -36,8 +36,8 @@ _described: dict[str, str] = {}
 # The SMTP relay fixture (aiosmtpd on loopback) for reminder tests, browser ones included.
 pytest_plugins = ["tests.support.mail"]
 
-# argon2 at production cost takes about a second per hash or sign-in on a 2-core machine, and
-# the suite signs in hundreds of times; its passwords are hashed (and so checked) with
+# argon2 at production cost takes tens of milliseconds per hash or sign-in, and the suite
+# signs in hundreds of times; its passwords are hashed (and so checked) with
 # argon2's cheapest setting instead. The tests of hashing itself ask for the real one with
 # the `production_password_hashing` fixture. Apps the suite starts in other processes
 # (gunicorn, the command line) keep production hashing.
@@ -50,7 +50,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture
 def production_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(passwords, "_hasher", PasswordHasher())
+    monkeypatch.setattr(passwords, "_hasher", passwords.PRODUCTION_HASHER)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -58,10 +58,18 @@ def test_hashes_are_argon2id_with_at_least_owasp_parameters(production_password_
     assert not verify_password("not-a-hash", "anything")
 
 
-def test_weak_old_hash_is_upgraded_at_sign_in(production_password_hashing, client, session):
-    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(
-        "an old but long password"
-    )
+@pytest.mark.parametrize(
+    "older_hasher",
+    [
+        PasswordHasher(time_cost=1, memory_cost=8, parallelism=1),  # weaker than today's
+        PasswordHasher(time_cost=3, memory_cost=64 * 1024, parallelism=4),  # the earlier default
+    ],
+    ids=["weaker", "earlier-default"],
+)
+def test_a_hash_with_other_parameters_is_made_again_at_sign_in(
+    production_password_hashing, client, session, older_hasher
+):
+    weak = older_hasher.hash("an old but long password")
     assert needs_rehash(weak)
     make_user(session, email="old@example.org", password_hash=weak)
     session.commit()
