@@ -100,6 +100,22 @@ def claim_version(session: Any, record: Any, loaded_version: int) -> bool:
     return True
 
 
+def commit_keeping_loaded_objects(session: Any) -> None:
+    """Commit, leaving the objects this request loaded as they are instead of expired.
+
+    For a save that answers with what it has just written (the card of an update saved in
+    place): expiring would reload the action and each of its collections only to draw a
+    card whose figures come from fresh queries anyway. Attributes the save expired itself
+    (a claimed version) still reload.
+    """
+    session_itself = session()  # Flask-SQLAlchemy's session is scoped: this request's own
+    session_itself.expire_on_commit = False
+    try:
+        session_itself.commit()
+    finally:
+        session_itself.expire_on_commit = True
+
+
 def take_write_lock(session: Any, lock_id: int) -> None:
     """Make the rest of this transaction run one at a time among all that name `lock_id`.
 

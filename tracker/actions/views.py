@@ -41,6 +41,7 @@ from tracker.actions.services import (
 from tracker.arguments import record_id, record_id_or_none
 from tracker.auth.access import deny_and_record, signed_in
 from tracker.auth.permissions import can_edit_action, can_manage_priority, editable_action_ids
+from tracker.database import commit_keeping_loaded_objects
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial, wants_partial
 from tracker.models import (
@@ -376,7 +377,7 @@ def add_update(action_id: int) -> Response | str:
                 corrects=corrects,
                 loaded_period_id=record_id_or_none(form.period.data),
             )
-            db.session.commit()
+            commit_keeping_loaded_objects(db.session)
         except UpdateRefused as refusal:
             getattr(form, refusal.field, form.rag).errors = [str(refusal)]
         except EditConflict as conflict:
