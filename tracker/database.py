@@ -109,11 +109,12 @@ def commit_keeping_loaded_objects(session: Any) -> None:
     (a claimed version) still reload.
     """
     session_itself = session()  # Flask-SQLAlchemy's session is scoped: this request's own
+    expiring = session_itself.expire_on_commit
     session_itself.expire_on_commit = False
     try:
         session_itself.commit()
     finally:
-        session_itself.expire_on_commit = True
+        session_itself.expire_on_commit = expiring
 
 
 def take_write_lock(session: Any, lock_id: int) -> None:
