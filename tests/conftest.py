@@ -24,6 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.support.databases import BACKENDS, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
+from tests.support.shared_compilation import COMPILED_TEMPLATES, share_url_builders
 from tracker import create_app
 from tracker.auth import passwords
 from tracker.auth.passwords import hash_password
@@ -46,6 +47,7 @@ CHEAP_PASSWORD_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1
 
 def pytest_configure(config: pytest.Config) -> None:
     passwords._hasher = CHEAP_PASSWORD_HASHER
+    share_url_builders()
 
 
 @pytest.fixture
@@ -163,6 +165,7 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
     }
     application = create_app(config, instance_path=str(instance_path))
     application.test_client_class = IsolatedClient
+    application.jinja_env.bytecode_cache = COMPILED_TEMPLATES
     return application
 
 
