@@ -227,7 +227,7 @@ def test_a_worker_killed_in_a_burst_of_saves_loses_nothing_acknowledged(
 
 @pytest.mark.backends("postgresql")
 def test_postgresql_stopped_and_started_under_a_running_app(databases, tmp_path):
-    server = ThrowawayPostgres()
+    server = ThrowawayPostgres(in_memory=True)
     server.start()
     try:
         with psycopg.connect(

@@ -82,7 +82,7 @@ class PostgresDatabases:
     name = "postgresql"
 
     def __init__(self, workdir: Path) -> None:
-        self.server = ThrowawayPostgres()
+        self.server = ThrowawayPostgres(in_memory=True)
         self.server.start()
         self._numbers = itertools.count(1)
         self._admin = psycopg.connect(self._plain(self.server.url()), autocommit=True)
