@@ -102,6 +102,59 @@ class PlanOverview:
         return {group.heading.id: group.heading.name for group in self.themes}
 
 
+# Rows of the overview a page: a partnership's plan (tens of actions) fits on one; a plan of
+# thousands would be a page of megabytes.
+OVERVIEW_PAGE_SIZE = 100
+
+
+@dataclass
+class GroupOnPage:
+    """The part of a group one page of the overview shows; `continued` if it began before."""
+
+    heading: Priority | Theme
+    actions: list[ActionStatus]
+    continued: bool
+
+
+@dataclass
+class OverviewPage:
+    groups: list[GroupOnPage]
+    number: int
+    pages: int
+    first_shown: int
+    last_shown: int
+    row_count: int
+
+
+def page_of_groups(groups: list[Group], page: int, size: int = OVERVIEW_PAGE_SIZE) -> OverviewPage:
+    """One page of the groups' rows, in order, a group split over pages where it falls. A
+    group without actions takes a row, so its "No actions yet" shows on the page it falls on.
+    A page past the end is the last."""
+    no_actions: list[ActionStatus | None] = [None]
+    slots = [
+        (index, action)
+        for index, group in enumerate(groups)
+        for action in (group.actions or no_actions)
+    ]
+    row_count = sum(len(group.actions) for group in groups)
+    pages = max((len(slots) + size - 1) // size, 1)
+    number = min(max(page, 1), pages)
+    first = (number - 1) * size
+    shown: dict[int, GroupOnPage] = {}
+    for index, action in slots[first : first + size]:
+        group = groups[index]
+        if index not in shown:
+            continued = bool(group.actions) and group.actions[0] is not action
+            shown[index] = GroupOnPage(group.heading, [], continued)
+        if action is not None:
+            shown[index].actions.append(action)
+    on_page = sum(len(group.actions) for group in shown.values())
+    first_shown = sum(1 for _, action in slots[:first] if action is not None) + 1
+    return OverviewPage(
+        list(shown.values()), number, pages, first_shown, first_shown + on_page - 1, row_count
+    )
+
+
 def current_version(session: DbSession, plan_id: int | None = None) -> PlanVersion | None:
     """The current version of the given plan, or of the first plan when none is given."""
     query = (
