@@ -14,7 +14,14 @@ from typing import Any
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Locator,
+    Page,
+    sync_playwright,
+)
 
 from tests.support.served import threaded_serving
 
@@ -42,6 +49,30 @@ def browser() -> Iterator[Browser]:
         )
         yield chromium
         chromium.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _clicks_wait_for_the_page_to_load() -> Iterator[None]:
+    """A click or tick waits until the page has loaded, as a person does.
+
+    A page's text can be on screen before its scripts have run. The notification banner takes
+    focus when they do, which scrolls it into view: a click aimed at a link lower down the
+    page just before that lands on whatever the scroll moved there, and is lost (seen under
+    a loaded run, after a save that redirects to a long page). On a loaded page this waits
+    for nothing.
+    """
+
+    def waiting(action: Any) -> Any:
+        def act(self: Locator, *args: Any, **kwargs: Any) -> Any:
+            self.page.wait_for_load_state("load")
+            return action(self, *args, **kwargs)
+
+        return act
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name in ("click", "check"):
+            patch.setattr(Locator, name, waiting(getattr(Locator, name)))
+        yield
 
 
 @pytest.fixture

@@ -95,8 +95,6 @@ def test_updates_wait_for_sign_off_and_a_returned_one_says_why(
     )
     marshals.get_by_role("button", name=re.compile("^Return to")).click()
     expect(coordinator.get_by_role("alert")).to_contain_text("Returned the update on")
-    # The banner takes focus as the page's scripts start: a click before then can be lost.
-    coordinator.wait_for_load_state("load")
     lights = coordinator.locator("section.app-signoff").filter(has_text=LIGHTS)
     lights.get_by_role("button", name=re.compile("^Approve")).click()
     expect(coordinator.get_by_role("alert")).to_contain_text(f"Approved the update on {LIGHTS}")
