@@ -1,5 +1,6 @@
-"""Long lists in the browser: a drill-down and Your actions of 70 actions come a page at a
-time, page links load in place and take the focus, and every page is axe-clean."""
+"""Long lists in the browser: a drill-down and Your actions of 70 actions, and a plan page
+of 110, come a page at a time, page links load in place and take the focus, and every page
+is axe-clean."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from datetime import date
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from tests.browser.conftest import assert_accessible
 from tests.support.factories import (
@@ -19,7 +21,7 @@ from tests.support.factories import (
     make_update,
     make_user,
 )
-from tracker.models import Plan
+from tracker.models import Plan, PlanVersion
 
 VIEWER = "viewer@northfield.example.org"
 LEAD = "lead@northfield.example.org"
@@ -100,4 +102,29 @@ def test_a_lead_of_many_actions_pages_through_them(page: Page, long_plan):
     expect(showing).to_contain_text("Showing 51 to 70")
     expect(showing).to_be_focused()
     expect(page.locator(".app-action-card")).to_have_count(20)
+    assert_accessible(page)
+
+
+def test_a_plan_of_more_than_a_hundred_actions_pages_in_place(page: Page, long_plan, session):
+    version = session.scalar(select(PlanVersion).join(Plan).where(Plan.name.like("Northfield%")))
+    roads = make_priority(session, plan_version=version, name="Safer roads", position=2)
+    for number in range(1, 41):
+        make_action(session, priority=roads, title=f"Speed check {number:02}", position=number)
+    session.commit()
+    sign_in(page, VIEWER)
+    page.get_by_role("link", name="Plan", exact=True).click()
+    showing = page.locator("#plan-overview-showing")
+    expect(showing).to_have_text("Showing 1 to 100 of the 110 listed by priority (page 1 of 2).")
+    expect(page.get_by_role("heading", name="110 actions")).to_be_visible()
+    assert_accessible(page)
+
+    page.get_by_role("navigation", name="Pages of the plan's actions").get_by_role(
+        "link", name="Next page"
+    ).click()
+    expect(page).to_have_url(re.compile(r"page=2"))
+    expect(showing).to_have_text("Showing 101 to 110 of the 110 listed by priority (page 2 of 2).")
+    expect(showing).to_be_focused()
+    expect(page.get_by_role("heading", name="Safer roads (continued)")).to_be_visible()
+    expect(page.get_by_role("link", name="Speed check 40")).to_be_visible()
+    expect(page.get_by_role("link", name="Outreach step 01")).to_have_count(0)
     assert_accessible(page)
