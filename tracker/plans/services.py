@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cached_property
 from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select, true
+from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.extensions import DbSession
@@ -77,39 +76,9 @@ class ActionStatus:
 
 
 @dataclass
-class Group:
-    """A priority or a theme with its actions."""
-
-    heading: Priority | Theme
-    actions: list[ActionStatus] = field(default_factory=list)
-
-
-@dataclass
-class PlanOverview:
-    """A plan version's actions grouped by priority and by theme, with status counts."""
-
-    version: PlanVersion
-    priorities: list[Group]
-    themes: list[Group]
-    counts: Counter[str]
-
-    @property
-    def action_count(self) -> int:
-        return sum(len(group.actions) for group in self.priorities)
-
-    @cached_property
-    def theme_names(self) -> dict[int, str]:
-        return {group.heading.id: group.heading.name for group in self.themes}
-
-
-# Rows of the overview a page: a partnership's plan (tens of actions) fits on one; a plan of
-# thousands would be a page of megabytes.
-OVERVIEW_PAGE_SIZE = 100
-
-
-@dataclass
 class GroupOnPage:
-    """The part of a group one page of the overview shows; `continued` if it began before."""
+    """The part of a priority or theme one page of the overview shows; `continued` if the
+    group began on an earlier page."""
 
     heading: Priority | Theme
     actions: list[ActionStatus]
@@ -118,6 +87,8 @@ class GroupOnPage:
 
 @dataclass
 class OverviewPage:
+    """One page of a plan version's actions, grouped by priority or by theme."""
+
     groups: list[GroupOnPage]
     number: int
     pages: int
@@ -126,33 +97,21 @@ class OverviewPage:
     row_count: int
 
 
-def page_of_groups(groups: list[Group], page: int, size: int = OVERVIEW_PAGE_SIZE) -> OverviewPage:
-    """One page of the groups' rows, in order, a group split over pages where it falls. A
-    group without actions takes a row, so its "No actions yet" shows on the page it falls on.
-    A page past the end is the last."""
-    no_actions: list[ActionStatus | None] = [None]
-    slots = [
-        (index, action)
-        for index, group in enumerate(groups)
-        for action in (group.actions or no_actions)
-    ]
-    row_count = sum(len(group.actions) for group in groups)
-    pages = max((len(slots) + size - 1) // size, 1)
-    number = min(max(page, 1), pages)
-    first = (number - 1) * size
-    shown: dict[int, GroupOnPage] = {}
-    for index, action in slots[first : first + size]:
-        group = groups[index]
-        if index not in shown:
-            continued = bool(group.actions) and group.actions[0] is not action
-            shown[index] = GroupOnPage(group.heading, [], continued)
-        if action is not None:
-            shown[index].actions.append(action)
-    on_page = sum(len(group.actions) for group in shown.values())
-    first_shown = sum(1 for _, action in slots[:first] if action is not None) + 1
-    return OverviewPage(
-        list(shown.values()), number, pages, first_shown, first_shown + on_page - 1, row_count
-    )
+@dataclass
+class PlanOverview:
+    """A plan version's status counts, with one page of its actions grouped by priority or
+    by theme."""
+
+    version: PlanVersion
+    counts: Counter[str]
+    action_count: int
+    theme_names: dict[int, str]
+    page: OverviewPage
+
+
+# Rows of the overview a page: a partnership's plan (tens of actions) fits on one; a plan of
+# thousands would be a page of megabytes.
+OVERVIEW_PAGE_SIZE = 100
 
 
 def current_version(session: DbSession, plan_id: int | None = None) -> PlanVersion | None:
@@ -278,11 +237,24 @@ def _awaiting_sign_off(
     return found
 
 
-def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:
-    """A plan version's actions grouped by priority and by theme, with status counts."""
+def plan_overview(
+    session: DbSession,
+    version: PlanVersion,
+    grouping: str = "priorities",
+    page: int = 1,
+    size: int = OVERVIEW_PAGE_SIZE,
+) -> PlanOverview:
+    """A plan version's status counts and one page of its actions, by priority or by theme.
+
+    The counts are worked out in SQL and only the page's actions are read in full, so a plan
+    of thousands of actions costs little more than its queries. A group split over pages
+    shows on each; a group without actions takes a row, so its "No actions yet" shows on the
+    page it falls on. A page past the end is the last.
+    """
+    in_use = (Priority.plan_version_id == version.id) & Priority.retired_at.is_(None)
     priorities = session.scalars(
         select(Priority)
-        .where(Priority.plan_version_id == version.id, Priority.retired_at.is_(None))
+        .where(in_use)
         .options(selectinload(Priority.leads))
         .order_by(Priority.position, Priority.id)
     ).all()
@@ -292,12 +264,77 @@ def plan_overview(session: DbSession, version: PlanVersion) -> PlanOverview:
         .order_by(Theme.position, Theme.id)
     ).all()
 
-    by_priority = {priority.id: Group(priority) for priority in priorities}
-    by_theme = {theme.id: Group(theme) for theme in themes}
     counts: Counter[str] = Counter()
-    for status in action_statuses(session, version):
-        by_priority[status.priority_id].actions.append(status)
-        for theme_id in status.theme_ids:
-            by_theme[theme_id].actions.append(status)
-        counts[status.rag if status.is_active else status.state] += 1
-    return PlanOverview(version, list(by_priority.values()), list(by_theme.values()), counts)
+    for state, rag, number in session.execute(
+        select(Action.state, Update.rag, func.count(Action.id))
+        .join(Priority, Action.priority_id == Priority.id)
+        .outerjoin(Update, Update.id == latest_update_id_subquery())
+        .where(in_use)
+        .group_by(Action.state, Update.rag)
+    ):
+        counts[(rag or NO_UPDATE) if state == ActionState.ACTIVE else state] += number
+
+    # Every action's place, as ids only: in plan order under its priority, or under each of
+    # its themes in that same order.
+    headings: list[Priority | Theme] = list(themes if grouping == "themes" else priorities)
+    ids_by_heading: dict[int, list[int]] = {heading.id: [] for heading in headings}
+    if grouping == "themes":
+        placed = session.execute(
+            select(action_theme.c.theme_id, Action.id)
+            .join(Action, Action.id == action_theme.c.action_id)
+            .join(Priority, Priority.id == Action.priority_id)
+            .join(Theme, Theme.id == action_theme.c.theme_id)
+            .where(in_use, Theme.retired_at.is_(None))
+            .order_by(Priority.position, Priority.id, Action.position, Action.id)
+        )
+    else:
+        placed = session.execute(
+            select(Action.priority_id, Action.id)
+            .join(Priority, Priority.id == Action.priority_id)
+            .where(in_use)
+            .order_by(Priority.position, Priority.id, Action.position, Action.id)
+        )
+    for heading_id, action_id in placed:
+        ids_by_heading[heading_id].append(action_id)
+
+    slots = [
+        (index, position)
+        for index, heading in enumerate(headings)
+        for position in range(max(len(ids_by_heading[heading.id]), 1))
+    ]
+    pages = max((len(slots) + size - 1) // size, 1)
+    number = min(max(page, 1), pages)
+    first = (number - 1) * size
+    on_page: dict[int, list[int]] = {}
+    continued: dict[int, bool] = {}
+    for index, position in slots[first : first + size]:
+        ids = ids_by_heading[headings[index].id]
+        if index not in on_page:
+            on_page[index] = []
+            continued[index] = position > 0
+        if ids:
+            on_page[index].append(ids[position])
+    wanted = {action_id for ids in on_page.values() for action_id in ids}
+    statuses = {
+        status.action_id: status for status in action_statuses(session, version, only=wanted)
+    }
+    groups = [
+        GroupOnPage(headings[index], [statuses[i] for i in ids], continued[index])
+        for index, ids in on_page.items()
+    ]
+    earlier = sum(1 for index, _ in slots[:first] if ids_by_heading[headings[index].id])
+    shown = sum(len(group.actions) for group in groups)
+    return PlanOverview(
+        version,
+        counts,
+        sum(counts.values()),
+        {theme.id: theme.name for theme in themes},
+        OverviewPage(
+            groups,
+            number,
+            pages,
+            earlier + 1,
+            earlier + shown,
+            sum(len(ids) for ids in ids_by_heading.values()),
+        ),
+    )

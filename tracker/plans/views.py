@@ -23,7 +23,7 @@ from tracker.models import Role
 from tracker.plans.forms import PlanForm
 from tracker.plans.scale import ScaleRefused, change_scale, save_definitions
 from tracker.plans.scope import SWITCHABLE_PAGES, default_plan_id, plan_scope, visible_plans
-from tracker.plans.services import page_of_groups, plan_overview
+from tracker.plans.services import plan_overview
 from tracker.statuses import SCALES, definitions_of, scale_of
 from tracker.structure.services import StructureRefused, create_plan
 
@@ -94,16 +94,14 @@ def overview() -> Response | str:
     grouping = request.args.get("group", "priorities")
     if grouping not in GROUPINGS:
         grouping = "priorities"
-    overview = plan_overview(db.session, scope.version)
-    page = page_of_groups(
-        overview.priorities if grouping == "priorities" else overview.themes,
-        request.args.get("page", 1, type=record_id) or 1,
+    overview = plan_overview(
+        db.session, scope.version, grouping, request.args.get("page", 1, type=record_id) or 1
     )
     return render_page_or_partial(
         "plans/index.html",
         "plans/_overview.html",
         overview=overview,
-        overview_page=page,
+        overview_page=overview.page,
         grouping=grouping,
         open_period=scope.open_period,
         editable_action_ids=editable_action_ids(db.session, current_user, scope.version.id),
