@@ -78,12 +78,14 @@ def pytest_report_header(config: pytest.Config) -> str:
 BROWSER_TESTS = Path(__file__).parent / "browser"
 
 
-def backends_for_browser_tests(backends: list[str]) -> list[str]:
-    """The one database the browser tests run on: PostgreSQL, production's, when selected.
+def one_of(backends: list[str]) -> list[str]:
+    """The one database a test that is not about the database runs on: PostgreSQL,
+    production's, when selected.
 
-    A browser test is about the page in Chromium (focus, htmx swaps, axe); every route it
-    visits is also requested through the test client on both databases. Once each halves
-    the suite's slowest part.
+    A browser test is about the page in Chromium (focus, htmx swaps, axe), and a
+    `one_database` test about how a file is laid out (PDF pages, Word tables); every route and
+    query they rely on is also tested on both databases. Once each halves the suite's
+    slowest parts.
     """
     return ["postgresql"] if "postgresql" in backends else backends[:1]
 
@@ -94,8 +96,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         marker = metafunc.definition.get_closest_marker("backends")
         if marker is not None:  # a test about one database's own behaviour
             backends = [name for name in backends if name in marker.args]
-        elif Path(metafunc.definition.path).is_relative_to(BROWSER_TESTS):
-            backends = backends_for_browser_tests(backends)
+        elif metafunc.definition.get_closest_marker("one_database") or Path(
+            metafunc.definition.path
+        ).is_relative_to(BROWSER_TESTS):
+            backends = one_of(backends)
         metafunc.parametrize("databases", backends, indirect=True, scope="session")
 
 

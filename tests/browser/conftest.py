@@ -133,7 +133,8 @@ def assert_accessible(page: Page) -> None:
     page.wait_for_load_state("load")
     page.add_script_tag(url=AXE_URL)
     result = page.evaluate(
-        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_TAGS
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS,
     )
     violations = [
         f"{violation['id']} ({violation['impact']}): {violation['help']} "

@@ -27,6 +27,10 @@ from tracker.reports.exports.pdf import laid_out, render_pdf
 from tracker.reports.exports.spreadsheets import render_xlsx
 from tracker.reports.exports.word import check_word_template, render_docx
 
+# About how the file is laid out; the data it is made from is read on both databases by the
+# other report tests.
+pytestmark = pytest.mark.one_database
+
 
 def paper(demo, draft):
     document = draft_document(demo, draft)

@@ -15,6 +15,10 @@ from tracker.models import Action, ActionState, Priority
 from tracker.reports.document import draft_document
 from tracker.reports.exports.pdf import render_pdf
 
+# About how the file is laid out; the data it is made from is read on both databases by the
+# other report tests.
+pytestmark = pytest.mark.one_database
+
 PUBLISHED = {"key": "published", "label": "Published", "note": ""}
 
 

@@ -25,6 +25,10 @@ from tracker.reports.document import PERFORMANCE_SUMMARY_TITLE, draft_document
 from tracker.reports.exports import RAG_COLOURS
 from tracker.reports.exports.word import NUMBERED, check_word_template, render_docx
 
+# About how the file is laid out; the data it is made from is read on both databases by the
+# other report tests.
+pytestmark = pytest.mark.one_database
+
 STATUS_OF_LABEL = {label: status for status, label in STATUS_LABELS.items()}
 
 
