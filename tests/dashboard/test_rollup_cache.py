@@ -1,6 +1,7 @@
 """The roll-up is kept between requests until its plan changes: after every kind of write
-that changes it, the very next answer (page, JSON, drill-down, trend) from any worker says
-what an answer computed afresh says, and a repeat request is answered without recomputing.
+that changes it, the very next answer (page, JSON, drill-down, trend, and the plan page, whose
+counts are kept the same way) from any worker says what an answer computed afresh says, and a
+repeat request is answered without recomputing.
 
 The plan is built here as a partnership would set it up (two priorities, a theme, three
 quarters, a lead and a coordinator), not taken from the demo."""
@@ -117,6 +118,8 @@ def answers(client, plan_id: int) -> dict[str, object]:
         "json": json.get_json(),
         "drill-down": main_of(f"/plans/{plan_id}/rollup/actions?status=amber"),
         "trend": main_of(f"/plans/{plan_id}/rollup/trend"),
+        "plan page": main_of(f"/plans/{plan_id}"),
+        "plan page by theme": main_of(f"/plans/{plan_id}?group=themes"),
     }
 
 

@@ -57,6 +57,7 @@ from tracker.models import (
     Update,
     User,
 )
+from tracker.paging import first_row, page_count
 from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.services import ActionStatus, action_statuses
 from tracker.plans.versions import refuse_unless_current
@@ -135,9 +136,9 @@ def _my_actions_context() -> dict[str, Any]:
     ]
     # A lead of hundreds of actions gets them a page at a time: the counts above the list
     # still cover them all. A page past the end (the list shrank as they worked) is the last.
-    pages = max((len(shown) + MY_ACTIONS_PAGE_SIZE - 1) // MY_ACTIONS_PAGE_SIZE, 1)
+    pages = page_count(len(shown), MY_ACTIONS_PAGE_SIZE)
     page = min(request.args.get("page", 1, type=record_id) or 1, pages)
-    first = (page - 1) * MY_ACTIONS_PAGE_SIZE
+    first = first_row(page, MY_ACTIONS_PAGE_SIZE)
     on_page = shown[first : first + MY_ACTIONS_PAGE_SIZE]
     # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
     # not reach its own parameters.

@@ -18,6 +18,7 @@ from tracker.models import (
     Priority,
     User,
 )
+from tracker.paging import first_row
 
 AUDIT_PAGE_SIZE = 50
 
@@ -92,13 +93,13 @@ def audit_page(
     """One page of audit events, newest first, and the number of matching events."""
     matching = audit_filter.apply(select(AuditEvent))
     total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    if (page - 1) * AUDIT_PAGE_SIZE >= total:
+    if first_row(page, AUDIT_PAGE_SIZE) >= total:
         return [], total  # past the end (an offset that large would not fit the database)
     events = session.scalars(
         matching.options(joinedload(AuditEvent.actor))
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
         .limit(AUDIT_PAGE_SIZE)
-        .offset((page - 1) * AUDIT_PAGE_SIZE)
+        .offset(first_row(page, AUDIT_PAGE_SIZE))
     ).all()
     return list(events), total
 

@@ -29,6 +29,7 @@ from tracker.auth.accounts import AccountError, create_user, issue_setup_code, n
 from tracker.auth.forms import ConfirmButtonForm
 from tracker.extensions import db
 from tracker.models import Organisation, Priority, Role, User
+from tracker.paging import page_count
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -236,7 +237,7 @@ def audit_log() -> str:
     )
     page = max(int(args["page"]), 1) if args.get("page", "").isdigit() else 1
     events, total = audit_page(db.session, audit_filter, page)
-    pages = max((total + AUDIT_PAGE_SIZE - 1) // AUDIT_PAGE_SIZE, 1)
+    pages = page_count(total, AUDIT_PAGE_SIZE)
     if page > pages:
         count = f"{pages} page{'' if pages == 1 else 's'}"
         abort(404, description=f"There is no page {page} of this list: it has {count}.")

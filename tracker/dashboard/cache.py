@@ -8,6 +8,9 @@ request, so a write in any worker or on any server changes it), the version, the
 today's date (an action passes its target date at midnight), and what the request asked
 for. A key that can no longer be asked for simply ages out of the cache.
 
+The plan page keeps its costly part here the same way: the counts and every action's place
+(tracker.plans.services.plan_overview), under its plan's stamp.
+
 The same key, with who is asking, makes the page's `ETag`: a browser or tool asking again
 with `If-None-Match` gets `304 Not Modified` without the page being drawn at all.
 """

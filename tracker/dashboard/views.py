@@ -33,6 +33,7 @@ from tracker.dashboard.services import (
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial
 from tracker.models import Action, Organisation, Priority, ReportingPeriod, Theme
+from tracker.paging import first_row, page_count
 from tracker.plans.scope import PlanScope, no_periods_yet, plan_scope
 from tracker.reports.content import RECOVERY_LABEL, updated_of
 from tracker.statuses import (
@@ -146,7 +147,7 @@ def drilldown() -> Response | str:
         status=status if status in statuses else None,
     )
     total = count_in_rollup(db.session, version, period, filters)
-    pages = max((total + DRILL_PAGE_SIZE - 1) // DRILL_PAGE_SIZE, 1)
+    pages = page_count(total, DRILL_PAGE_SIZE)
     page = request.args.get("page", 1, type=record_id) or 1
     if page > pages:
         abort(404, description=f"There is no page {page} of these actions: there are {pages}.")
@@ -156,7 +157,7 @@ def drilldown() -> Response | str:
         period,
         filters,
         limit=DRILL_PAGE_SIZE,
-        offset=(page - 1) * DRILL_PAGE_SIZE,
+        offset=first_row(page, DRILL_PAGE_SIZE),
     )
     # Organisations are shared by every plan; offer those that own an action in this one.
     organisations = db.session.scalars(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
+from tracker.dashboard.cache import kept
 from tracker.extensions import DbSession
 from tracker.models import (
     Action,
@@ -26,6 +28,7 @@ from tracker.models import (
     User,
     action_theme,
 )
+from tracker.paging import first_row, page_count
 from tracker.statuses import NO_UPDATE, is_past_target, latest_update_id_subquery
 
 
@@ -134,14 +137,19 @@ def all_plans(session: DbSession) -> list[Plan]:
     return list(session.scalars(select(Plan).order_by(Plan.id)))
 
 
+def under_priorities_in_use(version: PlanVersion) -> ColumnElement[bool]:
+    """Rows joined to a priority of this version that is still in the plan: a retired
+    priority's actions have left it (and so have retired themes, filtered where joined)."""
+    return (Priority.plan_version_id == version.id) & Priority.retired_at.is_(None)
+
+
 def action_statuses(
     session: DbSession, version: PlanVersion, only: Iterable[int] | None = None
 ) -> list[ActionStatus]:
     """Every action of a plan version (or only those ids) with its latest update, in plan
     order; two queries however many actions there are."""
     restrict = Action.id.in_(list(only)) if only is not None else true()
-    # A retired priority's actions have left the plan, and so have retired themes.
-    in_use = (Priority.plan_version_id == version.id) & Priority.retired_at.is_(None)
+    in_use = under_priorities_in_use(version)
     themes_by_action: dict[int, list[int]] = defaultdict(list)
     for action_id, theme_id in session.execute(
         select(action_theme.c.action_id, action_theme.c.theme_id)
@@ -246,15 +254,16 @@ def plan_overview(
 ) -> PlanOverview:
     """A plan version's status counts and one page of its actions, by priority or by theme.
 
-    The counts are worked out in SQL and only the page's actions are read in full, so a plan
-    of thousands of actions costs little more than its queries. A group split over pages
-    shows on each; a group without actions takes a row, so its "No actions yet" shows on the
-    page it falls on. A page past the end is the last.
+    The counts and every action's place are kept per plan change stamp, as the roll-up is
+    (version.plan's stamp was read with the plan, before any of this), so until someone
+    writes a plan of thousands of actions costs only its page's queries; only the page's
+    actions are read in full. A group split over pages shows on each; a group without actions
+    takes a row, so its "No actions yet" shows on the page it falls on. A page past the end
+    is the last.
     """
-    in_use = (Priority.plan_version_id == version.id) & Priority.retired_at.is_(None)
     priorities = session.scalars(
         select(Priority)
-        .where(in_use)
+        .where(under_priorities_in_use(version))
         .options(selectinload(Priority.leads))
         .order_by(Priority.position, Priority.id)
     ).all()
@@ -263,48 +272,27 @@ def plan_overview(
         .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
         .order_by(Theme.position, Theme.id)
     ).all()
-
-    counts: Counter[str] = Counter()
-    for state, rag, number in session.execute(
-        select(Action.state, Update.rag, func.count(Action.id))
-        .join(Priority, Action.priority_id == Priority.id)
-        .outerjoin(Update, Update.id == latest_update_id_subquery())
-        .where(in_use)
-        .group_by(Action.state, Update.rag)
-    ):
-        counts[(rag or NO_UPDATE) if state == ActionState.ACTIVE else state] += number
-
-    # Every action's place, as ids only: in plan order under its priority, or under each of
-    # its themes in that same order.
+    layout = json.loads(
+        kept(
+            ("plan overview", version.plan.id, version.plan.change_stamp, version.id, grouping),
+            lambda: json.dumps(_layout(session, version, grouping)).encode(),
+        )
+    )
+    counts: Counter[str] = Counter(layout["counts"])
     headings: list[Priority | Theme] = list(themes if grouping == "themes" else priorities)
-    ids_by_heading: dict[int, list[int]] = {heading.id: [] for heading in headings}
-    if grouping == "themes":
-        placed = session.execute(
-            select(action_theme.c.theme_id, Action.id)
-            .join(Action, Action.id == action_theme.c.action_id)
-            .join(Priority, Priority.id == Action.priority_id)
-            .join(Theme, Theme.id == action_theme.c.theme_id)
-            .where(in_use, Theme.retired_at.is_(None))
-            .order_by(Priority.position, Priority.id, Action.position, Action.id)
-        )
-    else:
-        placed = session.execute(
-            select(Action.priority_id, Action.id)
-            .join(Priority, Priority.id == Action.priority_id)
-            .where(in_use)
-            .order_by(Priority.position, Priority.id, Action.position, Action.id)
-        )
-    for heading_id, action_id in placed:
-        ids_by_heading[heading_id].append(action_id)
+    # JSON has made the heading ids strings
+    ids_by_heading: dict[int, list[int]] = {
+        heading.id: layout["ids_by_heading"].get(str(heading.id), []) for heading in headings
+    }
 
     slots = [
         (index, position)
         for index, heading in enumerate(headings)
         for position in range(max(len(ids_by_heading[heading.id]), 1))
     ]
-    pages = max((len(slots) + size - 1) // size, 1)
+    pages = page_count(len(slots), size)
     number = min(max(page, 1), pages)
-    first = (number - 1) * size
+    first = first_row(number, size)
     on_page: dict[int, list[int]] = {}
     continued: dict[int, bool] = {}
     for index, position in slots[first : first + size]:
@@ -338,3 +326,40 @@ def plan_overview(
             sum(len(ids) for ids in ids_by_heading.values()),
         ),
     )
+
+
+def _layout(session: DbSession, version: PlanVersion, grouping: str) -> dict[str, Any]:
+    """The plan page's costly part, as plain values to be kept: the status counts of every
+    action, worked out in SQL, and every action's place as ids only, in plan order under its
+    priority or under each of its themes."""
+    in_use = under_priorities_in_use(version)
+    counts: Counter[str] = Counter()
+    for state, rag, number in session.execute(
+        select(Action.state, Update.rag, func.count(Action.id))
+        .join(Priority, Action.priority_id == Priority.id)
+        .outerjoin(Update, Update.id == latest_update_id_subquery())
+        .where(in_use)
+        .group_by(Action.state, Update.rag)
+    ):
+        counts[(rag or NO_UPDATE) if state == ActionState.ACTIVE else state] += number
+
+    if grouping == "themes":
+        placed = session.execute(
+            select(action_theme.c.theme_id, Action.id)
+            .join(Action, Action.id == action_theme.c.action_id)
+            .join(Priority, Priority.id == Action.priority_id)
+            .join(Theme, Theme.id == action_theme.c.theme_id)
+            .where(in_use, Theme.retired_at.is_(None))
+            .order_by(Priority.position, Priority.id, Action.position, Action.id)
+        )
+    else:
+        placed = session.execute(
+            select(Action.priority_id, Action.id)
+            .join(Priority, Priority.id == Action.priority_id)
+            .where(in_use)
+            .order_by(Priority.position, Priority.id, Action.position, Action.id)
+        )
+    ids_by_heading: dict[int, list[int]] = defaultdict(list)
+    for heading_id, action_id in placed:
+        ids_by_heading[heading_id].append(action_id)
+    return {"counts": dict(counts), "ids_by_heading": ids_by_heading}
