@@ -40,7 +40,7 @@ from tracker.actions.services import (
 )
 from tracker.arguments import record_id, record_id_or_none
 from tracker.auth.access import deny_and_record, signed_in
-from tracker.auth.permissions import can_edit_action, can_manage_priority, editable_action_ids
+from tracker.auth.permissions import can_edit_action, can_manage_priority, editable_actions
 from tracker.database import commit_keeping_loaded_objects
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial, wants_partial
@@ -114,8 +114,7 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 def _my_actions_context() -> dict[str, Any]:
     scope = plan_scope()
     version = scope.version
-    mine = editable_action_ids(db.session, current_user, version.id)
-    rows = action_statuses(db.session, version, only=mine)
+    rows = action_statuses(db.session, version, only=editable_actions(current_user, version.id))
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     filters = {
@@ -208,8 +207,7 @@ def _next_action_to_update(action: Action) -> int | None:
     """After an update, the lead's next action still owing one for the open period, in the
     order Your actions lists them; None when none is left after it."""
     version = action.priority.plan_version
-    mine = editable_action_ids(db.session, current_user, version.id)
-    rows = action_statuses(db.session, version, only=mine)
+    rows = action_statuses(db.session, version, only=editable_actions(current_user, version.id))
     open_period = open_period_for(db.session, action)
     open_period_id = open_period.id if open_period else None
     ids = [row.action_id for row in rows]

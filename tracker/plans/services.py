@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, true
+from sqlalchemy import ColumnElement, Select, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.dashboard.cache import kept
@@ -144,11 +144,18 @@ def under_priorities_in_use(version: PlanVersion) -> ColumnElement[bool]:
 
 
 def action_statuses(
-    session: DbSession, version: PlanVersion, only: Iterable[int] | None = None
+    session: DbSession,
+    version: PlanVersion,
+    only: Iterable[int] | Select[Any] | None = None,
 ) -> list[ActionStatus]:
-    """Every action of a plan version (or only those ids) with its latest update, in plan
-    order; two queries however many actions there are."""
-    restrict = Action.id.in_(list(only)) if only is not None else true()
+    """Every action of a plan version (or only those ids, or those a query of ids finds)
+    with its latest update, in plan order; two queries however many actions there are."""
+    if only is None:
+        restrict: ColumnElement[bool] = true()
+    elif isinstance(only, Select):
+        restrict = Action.id.in_(only)
+    else:
+        restrict = Action.id.in_(list(only))
     in_use = under_priorities_in_use(version)
     themes_by_action: dict[int, list[int]] = defaultdict(list)
     for action_id, theme_id in session.execute(
