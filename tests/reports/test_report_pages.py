@@ -15,9 +15,10 @@ from tests.reports.readers import csv_rows, docx_of, pdf_text
 from tests.reports.test_word_export import letterhead_template
 from tests.support.factories import TEST_PASSWORD, make_user
 from tests.support.paths import only_plan_path
-from tracker.models import AuditEvent, Report, WordTemplate
+from tracker.models import Action, AuditEvent, Report, WordTemplate
 from tracker.plans.demo_content import DEMO_PASSWORD
-from tracker.reports.document import document_for_report
+from tracker.reports.document import document_for_report, export_filename
+from tracker.reports.exports.spreadsheets import render_csv
 from tracker.reports.services import publish
 
 HTMX = {"HX-Request": "true"}
@@ -457,6 +458,23 @@ def test_csv_download_matches_the_reports_action_rows(coordinator, demo, draft):
     ]
     document = document_for_report(demo, draft)
     assert len(rows) - 1 == sum(len(p["actions"]) for p in document["content"]["priorities"])
+
+
+def test_a_live_drafts_csv_is_the_whole_papers_action_table(coordinator, demo, draft):
+    """The CSV of a draft is drawn without the rest of the paper: it must say exactly what the
+    paper's own action table says, under the same download name."""
+    action = demo.scalars(select(Action).order_by(Action.id)).first()
+    action.title = "=Renamed just before the download"
+    demo.commit()
+
+    response = coordinator.get(f"/reports/{draft.id}/download/csv")
+
+    paper = document_for_report(demo, demo.get(Report, draft.id))
+    assert response.data == render_csv(paper)
+    assert "'=Renamed just before the download" in response.get_data(as_text=True)
+    assert response.headers["Content-Disposition"] == (
+        f'attachment; filename="{export_filename(paper, "csv")}"'
+    )
 
 
 def test_a_server_without_pdf_libraries_says_so_and_the_other_formats_still_work(

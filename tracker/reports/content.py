@@ -55,22 +55,7 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
     version = period.plan_version
     summary = rollup(session, version, period)
     moved = what_moved(session, version, period)
-    rows_by_priority: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    themes_of = _theme_names_by_action(session, version.id)
-    for row in actions_in_rollup(session, version, period):
-        rows_by_priority[row.priority].append(
-            {
-                "id": row.action_id,
-                "title": row.title,
-                "owner": row.owner or "",
-                "themes": themes_of.get(row.action_id, []),
-                "status": row.status,
-                "status_label": STATUS_LABELS[row.status],
-                "progress": row.progress or NO_UPDATE_TEXT,
-                "recovery": row.recovery,
-                "updated": row.updated_at.date().isoformat() if row.updated_at else None,
-            }
-        )
+    rows_by_priority = _action_rows_by_priority(session, version, period)
     narratives = {
         narrative.priority_id: narrative
         for narrative in session.scalars(
@@ -78,11 +63,7 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
         )
     }
     leads = _lead_names_by_priority(session, version.id)
-    priorities = session.scalars(
-        select(Priority)
-        .where(Priority.plan_version_id == version.id, Priority.retired_at.is_(None))
-        .order_by(Priority.position, Priority.id)
-    ).all()
+    priorities = _priorities_in_use(session, version)
     counts = {row.id: row for row in summary.priorities}
     indicators = indicator_summaries_by_priority(session, version.id)
     scale = scale_of(version.plan)
@@ -127,6 +108,51 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
             for priority in priorities
         ],
     }
+
+
+def action_table_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any]:
+    """Only what the action table shows (the CSV): the period, and each priority with its
+    actions, the same rows as report_content's, without working out the rest of the paper."""
+    version = period.plan_version
+    rows_by_priority = _action_rows_by_priority(session, version, period)
+    return {
+        "period": _period(period),
+        "priorities": [
+            {"name": priority.name, "actions": rows_by_priority.get(priority.name, [])}
+            for priority in _priorities_in_use(session, version)
+        ],
+    }
+
+
+def _priorities_in_use(session: DbSession, version: PlanVersion) -> Sequence[Priority]:
+    return session.scalars(
+        select(Priority)
+        .where(Priority.plan_version_id == version.id, Priority.retired_at.is_(None))
+        .order_by(Priority.position, Priority.id)
+    ).all()
+
+
+def _action_rows_by_priority(
+    session: DbSession, version: PlanVersion, period: ReportingPeriod
+) -> dict[str, list[dict[str, Any]]]:
+    """Every counted action's row in the report's action table, by priority name."""
+    rows_by_priority: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    themes_of = _theme_names_by_action(session, version.id)
+    for row in actions_in_rollup(session, version, period):
+        rows_by_priority[row.priority].append(
+            {
+                "id": row.action_id,
+                "title": row.title,
+                "owner": row.owner or "",
+                "themes": themes_of.get(row.action_id, []),
+                "status": row.status,
+                "status_label": STATUS_LABELS[row.status],
+                "progress": row.progress or NO_UPDATE_TEXT,
+                "recovery": row.recovery,
+                "updated": row.updated_at.date().isoformat() if row.updated_at else None,
+            }
+        )
+    return rows_by_priority
 
 
 def _agreement_changes(version: PlanVersion) -> dict[str, Any] | None:

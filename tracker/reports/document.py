@@ -44,7 +44,7 @@ from typing import Any
 
 from tracker.extensions import DbSession
 from tracker.models import Classification, Report, ReportingPeriod, ReportStatus
-from tracker.reports.content import report_content
+from tracker.reports.content import action_table_content, report_content
 
 DOCUMENT_FORMAT = 2
 PROGRESS_HEADING = "Action plan progress"
@@ -334,6 +334,19 @@ def document_for_report(session: DbSession, report: Report) -> dict[str, Any]:
         document = draft_document(session, report)
     document["status"] = _status(report)
     return document
+
+
+def action_table_of_report(session: DbSession, report: Report) -> dict[str, Any]:
+    """As much of a report's document as its action table (the CSV) and download name need.
+    A live draft's is drawn from live data without the rest of the paper, which at thousands
+    of actions costs more than the table itself; a published report's is its frozen copy."""
+    if report.snapshot is not None:
+        return document_for_report(session, report)
+    return {
+        "header": {"subject": report.subject.strip()},
+        "content": action_table_content(session, report.period),
+        "status": _status(report),
+    }
 
 
 def draft_document(session: DbSession, report: Report) -> dict[str, Any]:

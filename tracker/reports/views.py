@@ -30,6 +30,7 @@ from tracker.plans.scope import enter_version, no_periods_yet, plan_scope
 from tracker.reports.content import report_content
 from tracker.reports.document import (
     GENERATED_BLOCKS,
+    action_table_of_report,
     document_for_report,
     draft_document,
     export_filename,
@@ -357,7 +358,12 @@ def download(report_id: int, fmt: str) -> Response:
     export = FORMATS.get(fmt)
     if export is None:
         abort(404)
-    document = document_for_report(db.session, report)
+    # The CSV is the action table alone: a live draft's is drawn without the rest of the paper.
+    document = (
+        action_table_of_report(db.session, report)
+        if fmt == "csv"
+        else document_for_report(db.session, report)
+    )
     try:
         data = export_bytes(db.session, document, fmt)
     except ExportUnavailable as reason:
