@@ -301,10 +301,15 @@ def db_is_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgresql")
 
 
-def sql_per_request(pages: list[tuple[str, str]]) -> dict[str, float]:
-    """The time each page's own SQL statements take in one request (median of 5), in this
-    process through the test client, computing the page afresh (a kept roll-up runs almost
-    none: its figure is the SQL the answer was made from)."""
+def sql_per_request(pages: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+    """The time each page's own SQL statements take in one request, and the whole request's
+    (medians of 5), in this process through the test client, computing the page afresh (a
+    kept roll-up runs almost none: its figure is the SQL the answer was made from).
+
+    The whole request alone, with no other request waiting for a worker, is the page's cost
+    as a multiple of its SQL; over HTTP, four connections share two workers and the database
+    the same two cores, so a p50 there is about twice the cost even of a page made only of
+    SQL."""
     app = create_app()
     with app.app_context():
         engine = db.engine
@@ -328,14 +333,16 @@ def sql_per_request(pages: list[tuple[str, str]]) -> dict[str, float]:
     try:
         for label, path in pages:
             client = who.get(label, viewer)
-            timings = []
+            timings, whole = [], []
             client.get(path)
             for _ in range(5):
                 forget_everything()
                 spent[0] = 0.0
+                started_at = time.perf_counter()
                 assert client.get(path).status_code == 200, path
+                whole.append((time.perf_counter() - started_at) * 1000)
                 timings.append(spent[0] * 1000)
-            medians[label] = statistics.median(timings)
+            medians[label] = (statistics.median(timings), statistics.median(whole))
     finally:
         event.remove(engine, "before_cursor_execute", started)
         event.remove(engine, "after_cursor_execute", finished)
@@ -398,11 +405,13 @@ def main() -> None:
             else {}
         )
         for label, report in results.items():
-            mine = (
-                f", {report['p50'] / own_sql[label]:5.1f}× its own SQL ({own_sql[label]:.1f} ms)"
-                if label in own_sql
-                else ""
-            )
+            mine = ""
+            if label in own_sql:
+                sql_ms, alone_ms = own_sql[label]
+                mine = (
+                    f", {report['p50'] / sql_ms:5.1f}× its own SQL ({sql_ms:.1f} ms); "
+                    f"alone in-process {alone_ms:.1f} ms = {alone_ms / sql_ms:.1f}× its SQL"
+                )
             print(
                 f"  {label:<40} p50 {report['p50']:6.1f} ms = {report['p50'] / sql:5.1f}× the "
                 f"aggregate{mine}"
