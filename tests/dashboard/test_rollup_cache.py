@@ -1,7 +1,7 @@
 """The roll-up is kept between requests until its plan changes: after every kind of write
-that changes it, the very next answer (page, JSON, drill-down, trend, and the plan page, whose
-counts are kept the same way) from any worker says what an answer computed afresh says, and a
-repeat request is answered without recomputing.
+that changes it, the very next answer (page, JSON, drill-down, trend, and the plan page and a
+live draft's CSV, which are kept the same way) from any worker says what an answer computed
+afresh says, and a repeat request is answered without recomputing.
 
 The plan is built here as a partnership would set it up (two priorities, a theme, three
 quarters, a lead and a coordinator), not taken from the demo."""
@@ -35,10 +35,11 @@ from tests.support.factories import (
 )
 from tests.support.served import gunicorn_serving, person
 from tracker.actions.services import ActionDetails, edit_action, record_update
-from tracker.dashboard.cache import forget_everything
+from tracker.dashboard.cache import DOWNLOAD_CACHE_BYTES, forget_everything, kept
 from tracker.models import Action, Organisation, Plan, Priority, Update
 from tracker.periods.services import close_period, open_period
 from tracker.refresh.services import RefreshDetails, publish_refresh, start_refresh
+from tracker.reports.services import start_draft
 from tracker.signoff.services import review
 
 LEAD = "lead@district.example.org"
@@ -84,8 +85,10 @@ def district(session):
             recorded_at=datetime(2026, 8, 1, tzinfo=UTC),
         )
     make_update(session, action=knife, author=lead, rag="amber", period=q3)
+    draft = start_draft(session, period=q3, subject="Quarter three update", author=coordinator)
     session.commit()
     return {
+        "draft": draft,
         "version": version,
         "plan": version.plan,
         "lead": lead,
@@ -103,8 +106,10 @@ def district(session):
 MAIN = re.compile(r"<main\b.*?</main>", re.DOTALL)
 
 
-def answers(client, plan_id: int) -> dict[str, object]:
-    """What the working group's pages say now, for the period they open on."""
+def answers(client, district) -> dict[str, object]:
+    """What the working group's pages say now, for the period they open on, and the CSV of
+    the draft report for the third quarter."""
+    plan_id = district["plan"].id
 
     def main_of(path: str) -> str:
         response = client.get(path)
@@ -120,12 +125,13 @@ def answers(client, plan_id: int) -> dict[str, object]:
         "trend": main_of(f"/plans/{plan_id}/rollup/trend"),
         "plan page": main_of(f"/plans/{plan_id}"),
         "plan page by theme": main_of(f"/plans/{plan_id}?group=themes"),
+        "CSV of a live draft": client.get(f"/reports/{district['draft'].id}/download/csv").data,
     }
 
 
-def afresh(client, plan_id: int) -> dict[str, object]:
+def afresh(client, district) -> dict[str, object]:
     forget_everything()
-    return answers(client, plan_id)
+    return answers(client, district)
 
 
 def details_of(action: Action, **changes) -> ActionDetails:
@@ -213,22 +219,24 @@ WRITES = [
     a_period_opened,
     a_refresh_published,
 ]
+WRITES_TO_THE_DRAFTS_QUARTER = {an_update, a_completion, an_action_moved}
 
 
 @pytest.mark.parametrize("write", WRITES, ids=lambda write: write.__name__)
 def test_the_next_answer_after_a_write_is_what_a_fresh_one_says(app, session, district, write):
     client = client_signed_in_as(app, COORDINATOR)
-    plan_id = district["plan"].id
-    before = answers(client, plan_id)
-    assert answers(client, plan_id) == before, "asked twice with nothing written: the same"
+    before = answers(client, district)
+    assert answers(client, district) == before, "asked twice with nothing written: the same"
 
     write(session, district)
     session.commit()
 
-    after = answers(client, plan_id)
-    assert after == afresh(client, plan_id), "the kept answer is the fresh one"
+    after = answers(client, district)
+    assert after == afresh(client, district), "the kept answer is the fresh one"
     assert after["roll-up"] != before["roll-up"], "the write shows on the roll-up"
     assert after["json"] != before["json"]
+    if write in WRITES_TO_THE_DRAFTS_QUARTER:
+        assert after["CSV of a live draft"] != before["CSV of a live draft"]
 
 
 def test_sign_off_and_a_renamed_owner_show_at_once(app, session, district):
@@ -239,7 +247,7 @@ def test_sign_off_and_a_renamed_owner_show_at_once(app, session, district):
     plan_id = district["plan"].id
     an_update(session, district)
     session.commit()
-    waiting = answers(client, plan_id)
+    waiting = answers(client, district)
     assert waiting["json"]["priority_totals"]["waiting_for_sign_off"] == 1
 
     waiting_update = session.scalars(
@@ -247,8 +255,8 @@ def test_sign_off_and_a_renamed_owner_show_at_once(app, session, district):
     ).first()
     review(session, waiting_update, district["coordinator"], "approved", "")
     session.commit()
-    approved = answers(client, plan_id)
-    assert approved == afresh(client, plan_id)
+    approved = answers(client, district)
+    assert approved == afresh(client, district)
     assert approved["json"]["priority_totals"]["waiting_for_sign_off"] == 0
     assert approved["json"]["priority_totals"]["counts"]["red"] == 1
 
@@ -287,6 +295,32 @@ def test_a_kept_roll_up_costs_a_fixed_few_queries_however_big_the_plan(
     session.commit()
     client.get(page)
     assert queries_for(app, client, page, kept=True) == small
+
+
+def test_a_live_drafts_csv_asked_again_is_not_drawn_again(app, session, district):
+    coordinator = client_signed_in_as(app, COORDINATOR)
+    download = f"/reports/{district['draft'].id}/download/csv"
+    coordinator.get(download)
+    kept_cost = queries_for(app, coordinator, download, kept=True)
+    assert kept_cost < queries_for(app, coordinator, download), "kept: fewer queries than afresh"
+    for number in range(30):
+        make_action(session, priority=district["roads"], title=f"Extra action {number}")
+    session.commit()
+    assert b"Extra action 29" in coordinator.get(download).data
+    assert queries_for(app, coordinator, download, kept=True) == kept_cost
+
+
+def test_an_answer_too_large_to_keep_is_still_given_each_time():
+    forget_everything()
+    drawn = []
+
+    def draw() -> bytes:
+        drawn.append(1)
+        return b"x" * (DOWNLOAD_CACHE_BYTES + 1)
+
+    for _ in range(2):
+        assert len(kept(("a huge plan's CSV",), draw, download=True)) == DOWNLOAD_CACHE_BYTES + 1
+    assert len(drawn) == 2, "drawn again rather than kept"
 
 
 def test_a_repeat_request_with_its_tag_gets_304_until_something_is_written(

@@ -9,7 +9,9 @@ today's date (an action passes its target date at midnight), and what the reques
 for. A key that can no longer be asked for simply ages out of the cache.
 
 The plan page keeps its costly part here the same way: the counts and every action's place
-(tracker.plans.services.plan_overview), under its plan's stamp.
+(tracker.plans.services.plan_overview), under its plan's stamp. So does a live draft's CSV,
+which is the roll-up's actions row by row (tracker.reports.views.download), in a store of
+its own so that one large file does not push out hundreds of roll-ups.
 
 The same key, with who is asking, makes the page's `ETag`: a browser or tool asking again
 with `If-None-Match` gets `304 Not Modified` without the page being drawn at all.
@@ -28,38 +30,47 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.wrappers import Response
 
-from tracker.models import ReportingPeriod
+from tracker.models import Plan, PlanVersion, ReportingPeriod
 from tracker.plans.scope import PlanScope, visible_plans
 
 # Bytes of rendered pages and JSON each worker keeps: a 10,000-action plan's roll-up body is
 # about 60 KB, so this holds hundreds of roll-ups while bounding the worker's memory.
 CACHE_BYTES = 16 * 1024 * 1024
+# Downloads are larger (a 10,000-action plan's CSV is about 4 MB) and asked for less often.
+DOWNLOAD_CACHE_BYTES = 16 * 1024 * 1024
 
 _kept: LRUCache[Hashable, bytes] = LRUCache(maxsize=CACHE_BYTES, getsizeof=len)
+_kept_downloads: LRUCache[Hashable, bytes] = LRUCache(maxsize=DOWNLOAD_CACHE_BYTES, getsizeof=len)
 _lock = threading.Lock()  # gunicorn's threaded workers share one cache per process
 
 
 def rollup_key(scope: PlanScope, period: ReportingPeriod, *asked: Hashable) -> tuple[Hashable, ...]:
     """What a roll-up answer is computed from. The stamp was read with the plan, before any
     of the data the answer is computed from."""
-    return (
-        scope.plan.id,
-        scope.plan.change_stamp,
-        scope.version.id,
-        period.id,
-        date.today().isoformat(),
-        *asked,
-    )
+    return period_data_key(scope.plan, scope.version, period, *asked)
 
 
-def kept(key: tuple[Hashable, ...], compute: Callable[[], bytes]) -> bytes:
-    """The answer kept under key, computed (outside the lock) when it is not kept yet."""
+def period_data_key(
+    plan: Plan, version: PlanVersion, period: ReportingPeriod, *asked: Hashable
+) -> tuple[Hashable, ...]:
+    """What an answer about a version's actions in a period is computed from. Read the plan
+    (its stamp) before any of that data."""
+    return (plan.id, plan.change_stamp, version.id, period.id, date.today().isoformat(), *asked)
+
+
+def kept(
+    key: tuple[Hashable, ...], compute: Callable[[], bytes], *, download: bool = False
+) -> bytes:
+    """The answer kept under key, computed (outside the lock) when it is not kept yet. An
+    answer larger than its whole store is computed each time rather than kept."""
+    store = _kept_downloads if download else _kept
     with _lock:
-        answer = _kept.get(key)
+        answer = store.get(key)
     if answer is None:
         answer = compute()
-        with _lock:
-            _kept[key] = answer
+        if len(answer) <= store.maxsize:
+            with _lock:
+                store[key] = answer
     return answer
 
 
@@ -67,6 +78,7 @@ def forget_everything() -> None:
     """For the tests that measure a first, uncached answer."""
     with _lock:
         _kept.clear()
+        _kept_downloads.clear()
 
 
 def entity_tag(key: tuple[Hashable, ...], *, per_person: bool) -> str | None:

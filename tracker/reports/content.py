@@ -71,8 +71,8 @@ def report_content(session: DbSession, period: ReportingPeriod) -> dict[str, Any
         "format": CONTENT_FORMAT,
         "plan": version.plan.name,
         "plan_version": version.label,
-        "period": _period(period),
-        "previous_period": _period(moved.previous) if moved.previous else None,
+        "period": period_facts(period),
+        "previous_period": period_facts(moved.previous) if moved.previous else None,
         "status_scale": scale.key,
         "statuses": [{"key": key, "label": STATUS_LABELS[key]} for key in scale.statuses],
         "summary": {
@@ -116,7 +116,7 @@ def action_table_content(session: DbSession, period: ReportingPeriod) -> dict[st
     version = period.plan_version
     rows_by_priority = _action_rows_by_priority(session, version, period)
     return {
-        "period": _period(period),
+        "period": period_facts(period),
         "priorities": [
             {"name": priority.name, "actions": rows_by_priority.get(priority.name, [])}
             for priority in _priorities_in_use(session, version)
@@ -183,7 +183,8 @@ def updated_of(counts: dict[str, Any]) -> str:
     return said
 
 
-def _period(period: ReportingPeriod) -> dict[str, Any]:
+def period_facts(period: ReportingPeriod) -> dict[str, Any]:
+    """A period as every copy of a paper names it."""
     return {
         "id": period.id,
         "name": period.name,

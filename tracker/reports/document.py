@@ -44,7 +44,7 @@ from typing import Any
 
 from tracker.extensions import DbSession
 from tracker.models import Classification, Report, ReportingPeriod, ReportStatus
-from tracker.reports.content import action_table_content, report_content
+from tracker.reports.content import action_table_content, period_facts, report_content
 
 DOCUMENT_FORMAT = 2
 PROGRESS_HEADING = "Action plan progress"
@@ -342,9 +342,17 @@ def action_table_of_report(session: DbSession, report: Report) -> dict[str, Any]
     of actions costs more than the table itself; a published report's is its frozen copy."""
     if report.snapshot is not None:
         return document_for_report(session, report)
+    outline = draft_outline(report)
+    outline["content"] = action_table_content(session, report.period)
+    return outline
+
+
+def draft_outline(report: Report) -> dict[str, Any]:
+    """A live draft's subject, period and status without its content: enough to name its
+    download (export_filename)."""
     return {
         "header": {"subject": report.subject.strip()},
-        "content": action_table_content(session, report.period),
+        "content": {"period": period_facts(report.period)},
         "status": _status(report),
     }
 

@@ -23,6 +23,7 @@ from wtforms.fields.choices import SelectChoice
 
 from tracker.audit import record_event
 from tracker.auth.access import deny_and_record, roles, signed_in
+from tracker.dashboard.cache import kept, period_data_key
 from tracker.dashboard.services import chosen_period
 from tracker.extensions import db
 from tracker.models import Report, ReportingPeriod, ReportStatus, Role, WordTemplate
@@ -33,6 +34,7 @@ from tracker.reports.document import (
     action_table_of_report,
     document_for_report,
     draft_document,
+    draft_outline,
     export_filename,
 )
 from tracker.reports.exports import ExportUnavailable
@@ -358,24 +360,43 @@ def download(report_id: int, fmt: str) -> Response:
     export = FORMATS.get(fmt)
     if export is None:
         abort(404)
-    # The CSV is the action table alone: a live draft's is drawn without the rest of the paper.
-    document = (
-        action_table_of_report(db.session, report)
-        if fmt == "csv"
-        else document_for_report(db.session, report)
-    )
-    try:
-        data = export_bytes(db.session, document, fmt)
-    except ExportUnavailable as reason:
-        return make_response(
-            render_template("reports/export_unavailable.html", report=report, reason=reason), 503
+    if fmt == "csv" and report.snapshot is None:
+        document = draft_outline(report)
+        data = _live_action_table_csv(report)
+    else:
+        # The CSV is the action table alone, a published report's from its frozen copy.
+        document = (
+            action_table_of_report(db.session, report)
+            if fmt == "csv"
+            else document_for_report(db.session, report)
         )
+        try:
+            data = export_bytes(db.session, document, fmt)
+        except ExportUnavailable as reason:
+            return make_response(
+                render_template("reports/export_unavailable.html", report=report, reason=reason),
+                503,
+            )
     response = make_response(data)
     response.headers["Content-Type"] = export.mimetype
     response.headers["Content-Disposition"] = (
         f'attachment; filename="{export_filename(document, fmt)}"'
     )
     return response
+
+
+def _live_action_table_csv(report: Report) -> bytes:
+    """A live draft's action table is the roll-up's actions row by row, drawn from nothing
+    but the plan's data: so it is kept like the roll-up, per plan stamp, period and day
+    (tracker.dashboard.cache), and a working group downloading it before a meeting shares one
+    drawing of it until somebody writes. The stamp is read here, before the rows."""
+    period = report.period
+    key = period_data_key(period.plan_version.plan, period.plan_version, period, "action csv")
+    return kept(
+        key,
+        lambda: export_bytes(db.session, action_table_of_report(db.session, report), "csv"),
+        download=True,
+    )
 
 
 @bp.route("/admin/word-template", methods=["GET", "POST"])
