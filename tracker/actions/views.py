@@ -59,7 +59,12 @@ from tracker.models import (
 )
 from tracker.paging import first_row, page_count
 from tracker.plans.scope import enter_version, plan_scope
-from tracker.plans.services import ActionStatus, action_statuses
+from tracker.plans.services import (
+    ActionStatus,
+    action_places,
+    action_statuses,
+    actions_with_theme,
+)
 from tracker.plans.versions import refuse_unless_current
 from tracker.redirects import safe_local_path
 from tracker.signoff.services import signs_off_in
@@ -114,7 +119,8 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 def _my_actions_context() -> dict[str, Any]:
     scope = plan_scope()
     version = scope.version
-    rows = action_statuses(db.session, version, only=editable_actions(current_user, version.id))
+    # Every action is counted and filtered by its place alone; only the page is drawn in full.
+    rows = action_places(db.session, version, only=editable_actions(current_user, version.id))
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     filters = {
@@ -125,11 +131,13 @@ def _my_actions_context() -> dict[str, Any]:
         else None,
         "due": request.args.get("due") == "yes",
     }
+    theme = request.args.get("theme", type=record_id)
+    with_theme = actions_with_theme(db.session, theme) if theme is not None else None
     shown = [
         row
         for row in rows
         if (filters["priority"] is None or row.priority_id == filters["priority"])
-        and (filters["theme"] is None or filters["theme"] in row.theme_ids)
+        and (with_theme is None or row.action_id in with_theme)
         and (filters["rag"] is None or (row.rag == filters["rag"] and row.is_active))
         and (not filters["due"] or row.needs_update(open_period_id))
     ]
@@ -138,7 +146,11 @@ def _my_actions_context() -> dict[str, Any]:
     pages = page_count(len(shown), MY_ACTIONS_PAGE_SIZE)
     page = min(request.args.get("page", 1, type=record_id) or 1, pages)
     first = first_row(page, MY_ACTIONS_PAGE_SIZE)
-    on_page = shown[first : first + MY_ACTIONS_PAGE_SIZE]
+    on_page = action_statuses(
+        db.session,
+        version,
+        only=[row.action_id for row in shown[first : first + MY_ACTIONS_PAGE_SIZE]],
+    )
     # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
     # not reach its own parameters.
     query: dict[str, Any] = {
@@ -207,7 +219,7 @@ def _next_action_to_update(action: Action) -> int | None:
     """After an update, the lead's next action still owing one for the open period, in the
     order Your actions lists them; None when none is left after it."""
     version = action.priority.plan_version
-    rows = action_statuses(db.session, version, only=editable_actions(current_user, version.id))
+    rows = action_places(db.session, version, only=editable_actions(current_user, version.id))
     open_period = open_period_for(db.session, action)
     open_period_id = open_period.id if open_period else None
     ids = [row.action_id for row in rows]

@@ -32,40 +32,24 @@ from tracker.paging import first_row, page_count
 from tracker.statuses import NO_UPDATE, is_past_target, latest_update_id_subquery
 
 
-@dataclass(frozen=True, slots=True)
-class ActionStatus:
-    """An action as shown in lists: what it is, who owns it and its latest update, if any.
-
-    Plain values rather than ORM objects: a plan version can hold thousands of actions and
-    building entities for each would cost far more than the query itself.
-    """
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionPlace:
+    """What a list counts and filters an action by, and where it stands in plan order,
+    without what a card shows of it: a lead of thousands of actions has them all counted
+    and filtered, and only the page they see drawn in full (ActionStatus)."""
 
     action_id: int
-    title: str
-    state: str
     priority_id: int
     priority_name: str
-    owner_name: str | None
+    state: str
     rag: str  # red, amber, green, or NO_UPDATE when the action has never been updated
-    last_update_at: datetime | None
-    last_update_author: str | None
-    theme_ids: tuple[int, ...]
-    version: int = 1
     last_update_period_id: int | None = None
-    target_date: date | None = None
-    # With sign-off: a later update waiting for it (its status and period), or the reason
-    # the latest one was returned.
-    waiting_rag: str | None = None
+    # With sign-off: the period of a later update waiting for it.
     waiting_period_id: int | None = None
-    returned_reason: str | None = None
 
     @property
     def is_active(self) -> bool:
         return self.state == ActionState.ACTIVE
-
-    @property
-    def is_past_target(self) -> bool:
-        return is_past_target(self.target_date, self.state)
 
     def needs_update(self, open_period_id: int | None) -> bool:
         """Active, with a period open, and not yet updated in it (an update waiting for
@@ -76,6 +60,31 @@ class ActionStatus:
             and self.last_update_period_id != open_period_id
             and self.waiting_period_id != open_period_id
         )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActionStatus(ActionPlace):
+    """An action as shown in lists: what it is, who owns it and its latest update, if any.
+
+    Plain values rather than ORM objects: a plan version can hold thousands of actions and
+    building entities for each would cost far more than the query itself.
+    """
+
+    title: str
+    owner_name: str | None
+    last_update_at: datetime | None
+    last_update_author: str | None
+    theme_ids: tuple[int, ...]
+    version: int = 1
+    target_date: date | None = None
+    # With sign-off: a later update waiting for it (its status), or the reason the latest
+    # one was returned.
+    waiting_rag: str | None = None
+    returned_reason: str | None = None
+
+    @property
+    def is_past_target(self) -> bool:
+        return is_past_target(self.target_date, self.state)
 
 
 @dataclass
@@ -143,6 +152,61 @@ def under_priorities_in_use(version: PlanVersion) -> ColumnElement[bool]:
     return (Priority.plan_version_id == version.id) & Priority.retired_at.is_(None)
 
 
+def _restricted_to(only: Iterable[int] | Select[Any] | None) -> ColumnElement[bool]:
+    if only is None:
+        return true()
+    if isinstance(only, Select):
+        return Action.id.in_(only)
+    return Action.id.in_(list(only))
+
+
+PLAN_ORDER = (Priority.position, Priority.id, Action.position, Action.id)
+
+
+def action_places(
+    session: DbSession,
+    version: PlanVersion,
+    only: Iterable[int] | Select[Any] | None = None,
+) -> list[ActionPlace]:
+    """Every action of a plan version (or only those ids, or those a query of ids finds)
+    with its latest status, in plan order: one query (two with sign-off)."""
+    restrict = _restricted_to(only)
+    in_use = under_priorities_in_use(version)
+    rows = session.execute(
+        select(
+            Action.id, Action.priority_id, Priority.name, Action.state, Update.rag, Update.period_id
+        )
+        .join(Priority, Action.priority_id == Priority.id)
+        .outerjoin(Update, Update.id == latest_update_id_subquery())
+        .where(in_use, restrict)
+        .order_by(*PLAN_ORDER)
+    )
+    awaiting = _awaiting_sign_off(session, version, in_use & restrict)
+    return [
+        ActionPlace(
+            action_id=action_id,
+            priority_id=priority_id,
+            priority_name=priority_name,
+            state=state,
+            rag=rag or NO_UPDATE,
+            last_update_period_id=period_id,
+            waiting_period_id=awaiting.get(action_id, {}).get("waiting_period_id"),
+        )
+        for action_id, priority_id, priority_name, state, rag, period_id in rows
+    ]
+
+
+def actions_with_theme(session: DbSession, theme_id: int) -> set[int]:
+    """The actions a theme (still in its plan) runs through."""
+    return set(
+        session.scalars(
+            select(action_theme.c.action_id)
+            .join(Theme, Theme.id == action_theme.c.theme_id)
+            .where(Theme.id == theme_id, Theme.retired_at.is_(None))
+        )
+    )
+
+
 def action_statuses(
     session: DbSession,
     version: PlanVersion,
@@ -150,12 +214,7 @@ def action_statuses(
 ) -> list[ActionStatus]:
     """Every action of a plan version (or only those ids, or those a query of ids finds)
     with its latest update, in plan order; two queries however many actions there are."""
-    if only is None:
-        restrict: ColumnElement[bool] = true()
-    elif isinstance(only, Select):
-        restrict = Action.id.in_(only)
-    else:
-        restrict = Action.id.in_(list(only))
+    restrict = _restricted_to(only)
     in_use = under_priorities_in_use(version)
     themes_by_action: dict[int, list[int]] = defaultdict(list)
     for action_id, theme_id in session.execute(
@@ -188,7 +247,7 @@ def action_statuses(
         .outerjoin(Update, Update.id == latest_update_id_subquery())
         .outerjoin(User, User.id == Update.author_id)
         .where(in_use, restrict)
-        .order_by(Priority.position, Priority.id, Action.position, Action.id)
+        .order_by(*PLAN_ORDER)
     )
     awaiting = _awaiting_sign_off(session, version, in_use & restrict)
     return [
