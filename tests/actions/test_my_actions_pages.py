@@ -5,7 +5,7 @@ page and the filters."""
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html import unescape
 from urllib.parse import parse_qs, urlparse
 
@@ -18,6 +18,7 @@ from tests.support.factories import (
     make_period,
     make_plan_version,
     make_priority,
+    make_theme,
     make_update,
     make_user,
 )
@@ -129,3 +130,58 @@ def test_a_page_of_a_busy_lead_is_no_bigger_than_a_page_of_a_quiet_one(client, s
     session.commit()
     after = len(client.get(page).get_data())
     assert after < before * 1.1, "more actions add pages, not size"
+
+
+CARD = re.compile(r'<li class="app-action-card" id="action-(\d+)">.*?</li>', re.DOTALL)
+
+
+WAY_BACK = re.compile(r"\?return_to=[^\"#]*")
+
+
+def cards_by_id(html: str) -> dict[int, str]:
+    """Each card on the page, without the way back to the list it is on."""
+    return {int(match.group(1)): WAY_BACK.sub("", match.group(0)) for match in CARD.finditer(html)}
+
+
+def test_a_busy_leads_cards_and_filters_say_what_a_quiet_leads_say(client, session, busy_lead):
+    """A lead of more than a page of actions has them counted and filtered by their status
+    alone and only the page read in full; a lead of a page or fewer has them read in full at
+    once. Either way each card is the action's own card, and a theme filter finds the
+    theme's actions (a retired theme's none)."""
+    lead = busy_lead.priorities[0].leads[0]
+    night = make_theme(session, plan_version=busy_lead, name="Night-time economy")
+    retired = make_theme(
+        session,
+        plan_version=busy_lead,
+        name="Old theme",
+        retired_at=datetime(2026, 4, 1, tzinfo=UTC),
+    )
+    themed = [action for action in busy_lead.priorities[1].actions if action.position % 4 == 0]
+    for action in themed:
+        action.themes = [night, retired]
+    session.commit()
+    sign_in(client, LEAD, TEST_PASSWORD)
+    page = f"/plans/{busy_lead.plan_id}/my-actions"
+
+    by_theme = client.get(f"{page}?theme={night.id}").get_data(as_text=True)
+    assert titles(by_theme) == [action.title for action in themed]
+    assert "Showing 15 of 120 actions." in by_theme, "the counts still cover every action"
+    nothing = client.get(f"{page}?theme={retired.id}").get_data(as_text=True)
+    assert "No actions match these filters." in nothing
+    red_and_themed = client.get(f"{page}?theme={night.id}&rag=red").get_data(as_text=True)
+    assert titles(red_and_themed) == [a.title for a in themed if a.position % 3 == 0]
+
+    busy_cards = cards_by_id(by_theme)
+    for action_id, card in busy_cards.items():
+        own_card = client.get(f"/actions/{action_id}/card").get_data(as_text=True)
+        assert card == WAY_BACK.sub("", own_card.strip())
+    assert "Last update" in busy_cards[themed[2].id] and "by Lee Lead" in busy_cards[themed[2].id]
+
+    # The same lead with a page of actions or fewer: the same cards, read in full at once.
+    busy_lead.priorities[0].leads.remove(lead)
+    for action in busy_lead.priorities[1].actions[MY_ACTIONS_PAGE_SIZE:]:
+        action.priority = busy_lead.priorities[0]
+    session.commit()
+    quiet = client.get(f"{page}?theme={night.id}").get_data(as_text=True)
+    assert {key: busy_cards[key] for key in cards_by_id(quiet)} == cards_by_id(quiet)
+    assert len(titles(client.get(page).get_data(as_text=True))) == MY_ACTIONS_PAGE_SIZE

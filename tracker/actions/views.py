@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, cast
 from urllib.parse import urlencode, urlsplit
 
 from flask import (
@@ -19,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -60,6 +61,7 @@ from tracker.models import (
 from tracker.paging import first_row, page_count
 from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.services import (
+    ActionPlace,
     ActionStatus,
     action_places,
     action_statuses,
@@ -119,8 +121,14 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 def _my_actions_context() -> dict[str, Any]:
     scope = plan_scope()
     version = scope.version
-    # Every action is counted and filtered by its place alone; only the page is drawn in full.
-    rows = action_places(db.session, version, only=editable_actions(current_user, version.id))
+    editable = editable_actions(current_user, version.id)
+    # A lead of a page of actions or fewer gets them all in full at once. A lead of more has
+    # every one counted and filtered by its place alone, and only the page read in full.
+    editable_count = db.session.scalar(select(func.count()).select_from(editable.subquery()))
+    in_full = (editable_count or 0) <= MY_ACTIONS_PAGE_SIZE
+    rows: Sequence[ActionPlace] = (action_statuses if in_full else action_places)(
+        db.session, version, only=editable
+    )
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     filters = {
@@ -146,10 +154,11 @@ def _my_actions_context() -> dict[str, Any]:
     pages = page_count(len(shown), MY_ACTIONS_PAGE_SIZE)
     page = min(request.args.get("page", 1, type=record_id) or 1, pages)
     first = first_row(page, MY_ACTIONS_PAGE_SIZE)
-    on_page = action_statuses(
-        db.session,
-        version,
-        only=[row.action_id for row in shown[first : first + MY_ACTIONS_PAGE_SIZE]],
+    page_rows = shown[first : first + MY_ACTIONS_PAGE_SIZE]
+    on_page = (
+        cast(list[ActionStatus], page_rows)  # read in full above
+        if in_full
+        else action_statuses(db.session, version, only=[row.action_id for row in page_rows])
     )
     # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
     # not reach its own parameters.
