@@ -115,22 +115,34 @@ def _plans_written(written: _Written) -> ColumnElement[bool]:
     if written.every_plan:
         return true()
     version_plan = select(PlanVersion.plan_id)
-    return or_(
-        Plan.id.in_(written.plans),
-        Plan.id.in_(version_plan.where(PlanVersion.id.in_(written.versions))),
-        Plan.id.in_(version_plan.join(Priority).where(Priority.id.in_(written.priorities))),
-        Plan.id.in_(
-            version_plan.join(Priority)
-            .join(Action, Action.priority_id == Priority.id)
-            .where(Action.id.in_(written.actions))
-        ),
-        Plan.id.in_(
-            version_plan.join(Priority)
-            .join(Action, Action.priority_id == Priority.id)
-            .join(Update, Update.action_id == Action.id)
-            .where(Update.id.in_(written.updates))
-        ),
-    )
+    # Only the kinds of record written: most transactions write one or two of them.
+    clauses = []
+    if written.plans:
+        clauses.append(Plan.id.in_(written.plans))
+    if written.versions:
+        clauses.append(Plan.id.in_(version_plan.where(PlanVersion.id.in_(written.versions))))
+    if written.priorities:
+        clauses.append(
+            Plan.id.in_(version_plan.join(Priority).where(Priority.id.in_(written.priorities)))
+        )
+    if written.actions:
+        clauses.append(
+            Plan.id.in_(
+                version_plan.join(Priority)
+                .join(Action, Action.priority_id == Priority.id)
+                .where(Action.id.in_(written.actions))
+            )
+        )
+    if written.updates:
+        clauses.append(
+            Plan.id.in_(
+                version_plan.join(Priority)
+                .join(Action, Action.priority_id == Priority.id)
+                .join(Update, Update.action_id == Action.id)
+                .where(Update.id.in_(written.updates))
+            )
+        )
+    return or_(*clauses)
 
 
 def _forget_written(session: Session, *_: object) -> None:

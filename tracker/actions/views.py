@@ -88,17 +88,23 @@ STATES_TO_CONFIRM = {
 }
 
 
-def _load_action(action_id: int) -> Action:
-    action = db.session.get(
-        Action,
-        action_id,
-        options=[
-            joinedload(Action.priority).joinedload(Priority.plan_version),
+def _load_action(action_id: int, *, with_details: bool = True) -> Action:
+    """The action and its version; with its details (owner, themes, partners, responsible
+    people) too unless the caller shows none of them when all goes well (a saved update)."""
+    details = (
+        [
             joinedload(Action.owner_organisation),
             selectinload(Action.themes),
             selectinload(Action.partners),
             selectinload(Action.responsible_users),
-        ],
+        ]
+        if with_details
+        else []
+    )
+    action = db.session.get(
+        Action,
+        action_id,
+        options=[joinedload(Action.priority).joinedload(Priority.plan_version), *details],
     )
     if action is None:
         abort(404)
@@ -375,7 +381,7 @@ def detail(action_id: int) -> Response:
 @bp.route("/actions/<int:action_id>/updates", methods=["POST"])
 @signed_in
 def add_update(action_id: int) -> Response | str:
-    action = _load_action(action_id)
+    action = _load_action(action_id, with_details=False)
     _refuse_unless_editor(action, "add an update to")
     form = UpdateForm(action_id=action.id, plan=action.priority.plan_version.plan)
     in_card = wants_partial()
