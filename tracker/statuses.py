@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache, lru_cache
 
 from sqlalchemy import (
     ColumnElement,
@@ -209,6 +210,11 @@ def counts_towards_status() -> ColumnElement[bool]:
     return Update.needs_sign_off.is_(False) | reviewed(ReviewDecision.APPROVED)
 
 
+# SQL constructs are immutable, so the ones below are built once per process and shared by
+# every request that asks for the same thing: building them cost more than running them.
+
+
+@cache
 def latest_update_id_subquery(*, counted_only: bool = True) -> ScalarSelect[int]:
     """An action's current status comes from its latest update that counts (see
     counts_towards_status): the id of that update, as a correlated subquery (an index seek
@@ -225,9 +231,12 @@ def latest_update_id_subquery(*, counted_only: bool = True) -> ScalarSelect[int]
 
 def status_in_period(period: ReportingPeriod) -> ColumnElement[str]:
     """SQL for an action's status in a period (correlated on Action): one index seek each."""
-    return status_for(
-        literal(period.id), literal(period.start_date), literal(period.plan_version_id)
-    )
+    return _status_in_period(period.id, period.start_date, period.plan_version_id)
+
+
+@lru_cache(maxsize=1024)
+def _status_in_period(period_id: int, start: date, version_id: int) -> ColumnElement[str]:
+    return status_for(literal(period_id), literal(start), literal(version_id))
 
 
 def status_for(
