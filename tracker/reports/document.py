@@ -336,12 +336,10 @@ def document_for_report(session: DbSession, report: Report) -> dict[str, Any]:
     return document
 
 
-def action_table_of_report(session: DbSession, report: Report) -> dict[str, Any]:
-    """As much of a report's document as its action table (the CSV) and download name need.
-    A live draft's is drawn from live data without the rest of the paper, which at thousands
-    of actions costs more than the table itself; a published report's is its frozen copy."""
-    if report.snapshot is not None:
-        return document_for_report(session, report)
+def live_action_table(session: DbSession, report: Report) -> dict[str, Any]:
+    """As much of a live draft's document as its action table (the CSV) needs, drawn from
+    live data without the rest of the paper, which at thousands of actions costs more than
+    the table itself. A published report's CSV comes from its frozen copy instead."""
     outline = draft_outline(report)
     outline["content"] = action_table_content(session, report.period)
     return outline

@@ -31,11 +31,11 @@ from tracker.plans.scope import enter_version, no_periods_yet, plan_scope
 from tracker.reports.content import report_content
 from tracker.reports.document import (
     GENERATED_BLOCKS,
-    action_table_of_report,
     document_for_report,
     draft_document,
     draft_outline,
     export_filename,
+    live_action_table,
 )
 from tracker.reports.exports import ExportUnavailable
 from tracker.reports.exports.chart import chart_alt_text, chart_data_uri
@@ -364,12 +364,7 @@ def download(report_id: int, fmt: str) -> Response:
         document = draft_outline(report)
         data = _live_action_table_csv(report)
     else:
-        # The CSV is the action table alone, a published report's from its frozen copy.
-        document = (
-            action_table_of_report(db.session, report)
-            if fmt == "csv"
-            else document_for_report(db.session, report)
-        )
+        document = document_for_report(db.session, report)
         try:
             data = export_bytes(db.session, document, fmt)
         except ExportUnavailable as reason:
@@ -394,7 +389,7 @@ def _live_action_table_csv(report: Report) -> bytes:
     key = period_data_key(period.plan_version.plan, period.plan_version, period, "action csv")
     return kept(
         key,
-        lambda: export_bytes(db.session, action_table_of_report(db.session, report), "csv"),
+        lambda: export_bytes(db.session, live_action_table(db.session, report), "csv"),
         download=True,
     )
 
