@@ -137,15 +137,15 @@ def _my_actions_context() -> dict[str, Any]:
     )
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
+    theme = request.args.get("theme", type=record_id)
     filters = {
         "priority": request.args.get("priority", type=record_id),
-        "theme": request.args.get("theme", type=record_id),
+        "theme": theme,
         "rag": request.args.get("rag")
         if request.args.get("rag") in scale_of(version.plan).statuses
         else None,
         "due": request.args.get("due") == "yes",
     }
-    theme = request.args.get("theme", type=record_id)
     with_theme = actions_with_theme(db.session, theme) if theme is not None else None
     shown = [
         row

@@ -163,6 +163,40 @@ def _restricted_to(only: Iterable[int] | Select[Any] | None) -> ColumnElement[bo
 PLAN_ORDER = (Priority.position, Priority.id, Action.position, Action.id)
 
 
+def _placed(
+    in_use: ColumnElement[bool], restrict: ColumnElement[bool], *details: Any
+) -> Select[Any]:
+    """Each action's place and latest status (the first six columns, as _place_of reads
+    them), then any detail columns asked for, in plan order."""
+    return (
+        select(
+            Action.id,
+            Action.priority_id,
+            Priority.name,
+            Action.state,
+            Update.rag,
+            Update.period_id,
+            *details,
+        )
+        .join(Priority, Action.priority_id == Priority.id)
+        .outerjoin(Update, Update.id == latest_update_id_subquery())
+        .where(in_use, restrict)
+        .order_by(*PLAN_ORDER)
+    )
+
+
+def _place_of(row: Any) -> dict[str, Any]:
+    action_id, priority_id, priority_name, state, rag, period_id = row[:6]
+    return {
+        "action_id": action_id,
+        "priority_id": priority_id,
+        "priority_name": priority_name,
+        "state": state,
+        "rag": rag or NO_UPDATE,
+        "last_update_period_id": period_id,
+    }
+
+
 def action_places(
     session: DbSession,
     version: PlanVersion,
@@ -172,27 +206,14 @@ def action_places(
     with its latest status, in plan order: one query (two with sign-off)."""
     restrict = _restricted_to(only)
     in_use = under_priorities_in_use(version)
-    rows = session.execute(
-        select(
-            Action.id, Action.priority_id, Priority.name, Action.state, Update.rag, Update.period_id
-        )
-        .join(Priority, Action.priority_id == Priority.id)
-        .outerjoin(Update, Update.id == latest_update_id_subquery())
-        .where(in_use, restrict)
-        .order_by(*PLAN_ORDER)
-    )
+    rows = session.execute(_placed(in_use, restrict))
     awaiting = _awaiting_sign_off(session, version, in_use & restrict)
     return [
         ActionPlace(
-            action_id=action_id,
-            priority_id=priority_id,
-            priority_name=priority_name,
-            state=state,
-            rag=rag or NO_UPDATE,
-            last_update_period_id=period_id,
-            waiting_period_id=awaiting.get(action_id, {}).get("waiting_period_id"),
+            **_place_of(row),
+            waiting_period_id=awaiting.get(row[0], {}).get("waiting_period_id"),
         )
-        for action_id, priority_id, priority_name, state, rag, period_id in rows
+        for row in rows
     ]
 
 
@@ -228,60 +249,37 @@ def action_statuses(
         themes_by_action[action_id].append(theme_id)
 
     rows = session.execute(
-        select(
-            Action.id,
+        _placed(
+            in_use,
+            restrict,
             Action.title,
-            Action.state,
-            Action.priority_id,
-            Priority.name,
             Organisation.name,
-            Update.rag,
             Update.recorded_at,
             User.name,
             Action.version,
-            Update.period_id,
             Action.target_date,
         )
-        .join(Priority, Action.priority_id == Priority.id)
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
-        .outerjoin(Update, Update.id == latest_update_id_subquery())
         .outerjoin(User, User.id == Update.author_id)
-        .where(in_use, restrict)
-        .order_by(*PLAN_ORDER)
     )
     awaiting = _awaiting_sign_off(session, version, in_use & restrict)
-    return [
-        ActionStatus(
-            action_id=action_id,
-            title=title,
-            state=state,
-            priority_id=priority_id,
-            priority_name=priority_name,
-            owner_name=owner_name,
-            rag=rag or NO_UPDATE,
-            last_update_at=recorded_at,
-            last_update_author=author_name,
-            theme_ids=tuple(themes_by_action.get(action_id, ())),
-            version=action_version,
-            last_update_period_id=period_id,
-            target_date=target_date,
-            **awaiting.get(action_id, {}),
+    statuses = []
+    for row in rows:
+        title, owner_name, recorded_at, author_name, action_version, target_date = row[6:]
+        statuses.append(
+            ActionStatus(
+                **_place_of(row),
+                title=title,
+                owner_name=owner_name,
+                last_update_at=recorded_at,
+                last_update_author=author_name,
+                theme_ids=tuple(themes_by_action.get(row[0], ())),
+                version=action_version,
+                target_date=target_date,
+                **awaiting.get(row[0], {}),
+            )
         )
-        for (
-            action_id,
-            title,
-            state,
-            priority_id,
-            priority_name,
-            owner_name,
-            rag,
-            recorded_at,
-            author_name,
-            action_version,
-            period_id,
-            target_date,
-        ) in rows
-    ]
+    return statuses
 
 
 def _awaiting_sign_off(
