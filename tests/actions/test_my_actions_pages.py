@@ -144,10 +144,10 @@ def cards_by_id(html: str) -> dict[int, str]:
 
 
 def test_a_busy_leads_cards_and_filters_say_what_a_quiet_leads_say(client, session, busy_lead):
-    """A lead of more than a page of actions has them counted and filtered by their status
-    alone and only the page read in full; a lead of a page or fewer has them read in full at
-    once. Either way each card is the action's own card, and a theme filter finds the
-    theme's actions (a retired theme's none)."""
+    """A lead's actions are counted and filtered by their status alone and only the page is
+    read in full: for a lead of more than a page of actions and for one of a page or fewer,
+    each card is the action's own card, and a theme filter finds the theme's actions (a
+    retired theme's none)."""
     lead = busy_lead.priorities[0].leads[0]
     night = make_theme(session, plan_version=busy_lead, name="Night-time economy")
     retired = make_theme(
@@ -177,7 +177,7 @@ def test_a_busy_leads_cards_and_filters_say_what_a_quiet_leads_say(client, sessi
         assert card == WAY_BACK.sub("", own_card.strip())
     assert "Last update" in busy_cards[themed[2].id] and "by Lee Lead" in busy_cards[themed[2].id]
 
-    # The same lead with a page of actions or fewer: the same cards, read in full at once.
+    # The same lead with a page of actions or fewer: the same cards.
     busy_lead.priorities[0].leads.remove(lead)
     for action in busy_lead.priorities[1].actions[MY_ACTIONS_PAGE_SIZE:]:
         action.priority = busy_lead.priorities[0]

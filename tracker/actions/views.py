@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
-from typing import Any, cast
+from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from flask import (
@@ -20,7 +19,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -53,6 +52,7 @@ from tracker.models import (
     PlanVersion,
     Priority,
     RefreshDecision,
+    ReportingPeriod,
     Role,
     Theme,
     Update,
@@ -61,7 +61,6 @@ from tracker.models import (
 from tracker.paging import first_row, page_count
 from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.services import (
-    ActionPlace,
     ActionStatus,
     action_places,
     action_statuses,
@@ -104,7 +103,13 @@ def _load_action(action_id: int, *, with_details: bool = True) -> Action:
     action = db.session.get(
         Action,
         action_id,
-        options=[joinedload(Action.priority).joinedload(Priority.plan_version), *details],
+        options=[
+            # Every caller reads the plan's settings (its RAG scale, sign-off) and stamp.
+            joinedload(Action.priority)
+            .joinedload(Priority.plan_version)
+            .joinedload(PlanVersion.plan),
+            *details,
+        ],
     )
     if action is None:
         abort(404)
@@ -127,14 +132,9 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 def _my_actions_context() -> dict[str, Any]:
     scope = plan_scope()
     version = scope.version
-    editable = editable_actions(current_user, version.id)
-    # A lead of a page of actions or fewer gets them all in full at once. A lead of more has
-    # every one counted and filtered by its place alone, and only the page read in full.
-    editable_count = db.session.scalar(select(func.count()).select_from(editable.subquery()))
-    in_full = (editable_count or 0) <= MY_ACTIONS_PAGE_SIZE
-    rows: Sequence[ActionPlace] = (action_statuses if in_full else action_places)(
-        db.session, version, only=editable
-    )
+    # Every action is counted and filtered by its place alone; only the page is read in full
+    # (a lead may have hundreds).
+    rows = action_places(db.session, version, only=editable_actions(current_user, version.id))
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     theme = request.args.get("theme", type=record_id)
@@ -161,11 +161,7 @@ def _my_actions_context() -> dict[str, Any]:
     page = min(request.args.get("page", 1, type=record_id) or 1, pages)
     first = first_row(page, MY_ACTIONS_PAGE_SIZE)
     page_rows = shown[first : first + MY_ACTIONS_PAGE_SIZE]
-    on_page = (
-        cast(list[ActionStatus], page_rows)  # read in full above
-        if in_full
-        else action_statuses(db.session, version, only=[row.action_id for row in page_rows])
-    )
+    on_page = action_statuses(db.session, version, only=[row.action_id for row in page_rows])
     # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
     # not reach its own parameters.
     query: dict[str, Any] = {
@@ -260,13 +256,12 @@ def _after_saving(action: Action, return_to: str | None) -> str:
     return back
 
 
-def _card(action: Action, **extra: Any) -> str:
-    """The action's card on the My actions page, in view mode."""
+def _card(action: Action, open_period: ReportingPeriod | None, **extra: Any) -> str:
+    """The action's card on the My actions page, in view mode, for the period open now."""
     rows = action_statuses(db.session, action.priority.plan_version, only=[action.id])
     if not rows:
         abort(404)  # under a retired priority: no longer on anyone's list
     row = rows[0]
-    open_period = open_period_for(db.session, action)
     return render_template(
         "actions/_card.html",
         row=row,
@@ -319,7 +314,7 @@ def card(action_id: int) -> str:
     """The card in view mode: what Cancel goes back to."""
     action = _load_action(action_id)
     _refuse_unless_editor(action, "view the card of")
-    return _card(action)
+    return _card(action, open_period_for(db.session, action))
 
 
 # --- The action page and saving updates -------------------------------------------------
@@ -413,7 +408,9 @@ def add_update(action_id: int) -> Response | str:
             return _detail(action, form, 409, conflict=conflict)
         else:
             if in_card:
-                response = make_response(_card(action, saved=True))
+                # The period the update was stamped with is the one open now: the same
+                # transaction read it.
+                response = make_response(_card(action, saved.period, saved=True))
                 response.headers["HX-Trigger"] = json.dumps(
                     {UPDATE_SAVED_EVENT: {"action": action.id}}
                 )

@@ -74,7 +74,6 @@ class ActionStatus(ActionPlace):
     owner_name: str | None
     last_update_at: datetime | None
     last_update_author: str | None
-    theme_ids: tuple[int, ...]
     version: int = 1
     target_date: date | None = None
     # With sign-off: a later update waiting for it (its status), or the reason the latest
@@ -119,6 +118,8 @@ class PlanOverview:
     action_count: int
     theme_names: dict[int, str]
     page: OverviewPage
+    # By priority, each row names its themes; by theme, its priority (so this stays empty).
+    themes_by_action: dict[int, tuple[int, ...]]
 
 
 # Rows of the overview a page: a partnership's plan (tens of actions) fits on one; a plan of
@@ -234,20 +235,10 @@ def action_statuses(
     only: Iterable[int] | Select[Any] | None = None,
 ) -> list[ActionStatus]:
     """Every action of a plan version (or only those ids, or those a query of ids finds)
-    with its latest update, in plan order; two queries however many actions there are."""
+    with its latest update, in plan order: one query however many actions there are (two
+    with sign-off)."""
     restrict = _restricted_to(only)
     in_use = under_priorities_in_use(version)
-    themes_by_action: dict[int, list[int]] = defaultdict(list)
-    for action_id, theme_id in session.execute(
-        select(action_theme.c.action_id, action_theme.c.theme_id)
-        .join(Action, Action.id == action_theme.c.action_id)
-        .join(Priority, Priority.id == Action.priority_id)
-        .join(Theme, Theme.id == action_theme.c.theme_id)
-        .where(in_use, Theme.retired_at.is_(None), restrict)
-        .order_by(Theme.position, Theme.id)
-    ):
-        themes_by_action[action_id].append(theme_id)
-
     rows = session.execute(
         _placed(
             in_use,
@@ -273,13 +264,34 @@ def action_statuses(
                 owner_name=owner_name,
                 last_update_at=recorded_at,
                 last_update_author=author_name,
-                theme_ids=tuple(themes_by_action.get(row[0], ())),
                 version=action_version,
                 target_date=target_date,
                 **awaiting.get(row[0], {}),
             )
         )
     return statuses
+
+
+def themes_of_actions(
+    session: DbSession, version: PlanVersion, action_ids: Iterable[int]
+) -> dict[int, tuple[int, ...]]:
+    """The themes (still in the plan) each of these actions runs through, in theme order."""
+    wanted = list(action_ids)
+    if not wanted:
+        return {}
+    themes_by_action: dict[int, list[int]] = defaultdict(list)
+    for action_id, theme_id in session.execute(
+        select(action_theme.c.action_id, action_theme.c.theme_id)
+        .join(Theme, Theme.id == action_theme.c.theme_id)
+        .where(
+            Theme.plan_version_id == version.id,
+            Theme.retired_at.is_(None),
+            action_theme.c.action_id.in_(wanted),
+        )
+        .order_by(Theme.position, Theme.id)
+    ):
+        themes_by_action[action_id].append(theme_id)
+    return {action_id: tuple(ids) for action_id, ids in themes_by_action.items()}
 
 
 def _awaiting_sign_off(
@@ -389,6 +401,7 @@ def plan_overview(
             earlier + shown,
             sum(len(ids) for ids in ids_by_heading.values()),
         ),
+        themes_of_actions(session, version, wanted) if grouping == "priorities" else {},
     )
 
 
