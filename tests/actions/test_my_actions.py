@@ -59,6 +59,29 @@ def test_lead_sees_only_their_actions_grouped_by_priority(lead, session):
     )
 
 
+def test_an_action_a_lead_is_named_responsible_for_is_theirs_too(lead, session):
+    """Beyond the priorities they lead, a lead's list holds the actions they are named
+    responsible for, and only those, under the other priority's heading."""
+    from tracker.models import User
+
+    police = session.scalar(select(User).where(User.email == "lead.police@example.org"))
+    domestic_abuse = session.scalar(select(Priority).where(Priority.name.like("Domestic Abuse%")))
+    named, other = sorted(domestic_abuse.actions, key=lambda action: action.position)[:2]
+    named.responsible_users.append(police)
+    session.commit()
+    page = only_plan_path(session, "my-actions")
+
+    html = lead.get(page).get_data(as_text=True)
+    assert named.title.replace("'", "&#39;") in titles(html)
+    assert other.title.replace("'", "&#39;") not in titles(html)
+    assert f">{domestic_abuse.name}</h2>" in html
+    assert f'hx-get="/actions/{named.id}/update-form"' in html
+
+    named.responsible_users.remove(police)
+    session.commit()
+    assert named.title.replace("'", "&#39;") not in titles(lead.get(page).get_data(as_text=True))
+
+
 def test_needs_update_filter_lists_only_actions_without_an_update_this_period(lead, session):
     due = [
         a["title"]
