@@ -61,6 +61,7 @@ from tracker.models import (
 from tracker.paging import first_row, page_count
 from tracker.plans.scope import enter_version, plan_scope
 from tracker.plans.services import (
+    ActionPlace,
     ActionStatus,
     action_places,
     action_statuses,
@@ -129,12 +130,36 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 # --- My actions ------------------------------------------------------------------------
 
 
+MY_ACTIONS_FILTERS = ("priority", "theme", "rag", "due")
+
+
+def _my_action_places(version: PlanVersion) -> list[ActionPlace]:
+    """Every action this user may update: counted and filtered by its place alone, so that
+    only a page of them is read in full (a lead may have hundreds)."""
+    return action_places(db.session, version, only=editable_actions(current_user, version.id))
+
+
+def _my_counts(rows: list[ActionPlace], open_period: ReportingPeriod | None) -> Counter[str]:
+    """The counts box: active actions by status, those due an update, and all of them."""
+    open_period_id = open_period.id if open_period else None
+    counts = Counter(row.rag for row in rows if row.is_active)
+    counts["due"] = sum(row.needs_update(open_period_id) for row in rows)
+    counts["total"] = len(rows)
+    return counts
+
+
+def _filter_query() -> dict[str, Any]:
+    """The filters asked for, to go back into url_for. Only the filters: a crafted
+    `endpoint=` or `_external=` must not reach its own parameters."""
+    return {
+        key: value for key, value in request.args.items() if value and key in MY_ACTIONS_FILTERS
+    }
+
+
 def _my_actions_context() -> dict[str, Any]:
     scope = plan_scope()
     version = scope.version
-    # Every action is counted and filtered by its place alone; only the page is read in full
-    # (a lead may have hundreds).
-    rows = action_places(db.session, version, only=editable_actions(current_user, version.id))
+    rows = _my_action_places(version)
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     theme = request.args.get("theme", type=record_id)
@@ -162,17 +187,11 @@ def _my_actions_context() -> dict[str, Any]:
     first = first_row(page, MY_ACTIONS_PAGE_SIZE)
     page_rows = shown[first : first + MY_ACTIONS_PAGE_SIZE]
     on_page = action_statuses(db.session, version, only=[row.action_id for row in page_rows])
-    # Only the filters go back into url_for: a crafted `endpoint=` or `_external=` must
-    # not reach its own parameters.
-    query: dict[str, Any] = {
-        key: value for key, value in request.args.items() if value and key in filters
-    }
+    query = _filter_query()
     groups: dict[int, list[ActionStatus]] = {}
     for row in on_page:
         groups.setdefault(row.priority_id, []).append(row)
-    counts = Counter(row.rag for row in rows if row.is_active)
-    counts["due"] = sum(row.needs_update(open_period_id) for row in rows)
-    counts["total"] = len(rows)
+    counts = _my_counts(rows, open_period)
     return {
         "version": version,
         "groups": groups,
@@ -216,8 +235,15 @@ def my_actions() -> Response:
 @bp.route("/plans/<int:plan_id>/my-actions/counts")
 @signed_in
 def my_action_counts() -> str:
-    """The counts box alone, refreshed after each saved update."""
-    return render_template("actions/_my_counts.html", **_my_actions_context())
+    """The counts box alone, refreshed after each saved update: from every action's place,
+    without reading any of them in full."""
+    scope = plan_scope()
+    return render_template(
+        "actions/_my_counts.html",
+        version=scope.version,
+        counts=_my_counts(_my_action_places(scope.version), scope.open_period),
+        query=_filter_query(),
+    )
 
 
 def _return_query(list_url: str) -> str:
@@ -230,7 +256,7 @@ def _next_action_to_update(action: Action) -> int | None:
     """After an update, the lead's next action still owing one for the open period, in the
     order Your actions lists them; None when none is left after it."""
     version = action.priority.plan_version
-    rows = action_places(db.session, version, only=editable_actions(current_user, version.id))
+    rows = _my_action_places(version)
     open_period = open_period_for(db.session, action)
     open_period_id = open_period.id if open_period else None
     ids = [row.action_id for row in rows]
