@@ -252,12 +252,10 @@ def _return_query(list_url: str) -> str:
     return urlencode({"return_to": list_url})
 
 
-def _next_action_to_update(action: Action) -> int | None:
+def _next_action_to_update(action: Action, open_period: ReportingPeriod | None) -> int | None:
     """After an update, the lead's next action still owing one for the open period, in the
     order Your actions lists them; None when none is left after it."""
-    version = action.priority.plan_version
-    rows = _my_action_places(version)
-    open_period = open_period_for(db.session, action)
+    rows = _my_action_places(action.priority.plan_version)
     open_period_id = open_period.id if open_period else None
     ids = [row.action_id for row in rows]
     if action.id not in ids:
@@ -269,14 +267,16 @@ def _next_action_to_update(action: Action) -> int | None:
     )
 
 
-def _after_saving(action: Action, return_to: str | None) -> str:
+def _after_saving(saved: Update, return_to: str | None) -> str:
     """Where a saved update (without htmx) goes: back where the lead came from, and on Your
-    actions at their next action; the action page otherwise."""
+    actions at their next action still owing one for the period the update was stamped with
+    (the one open now: the same transaction read it); the action page otherwise."""
+    action = saved.action
     back = safe_local_path(return_to)
     if back is None:
         return url_for("actions.detail", action_id=action.id)
     if urlsplit(back).path == url_for("actions.my_actions"):
-        following = _next_action_to_update(action)
+        following = _next_action_to_update(action, saved.period)
         if following is not None:
             back += f"#action-{following}"
     return back
@@ -435,7 +435,7 @@ def add_update(action_id: int) -> Response | str:
         else:
             if in_card:
                 # The period the update was stamped with is the one open now: the same
-                # transaction read it.
+                # transaction read it, so neither this nor _after_saving reads it again.
                 response = make_response(_card(action, saved.period, saved=True))
                 response.headers["HX-Trigger"] = json.dumps(
                     {UPDATE_SAVED_EVENT: {"action": action.id}}
@@ -449,7 +449,7 @@ def add_update(action_id: int) -> Response | str:
                 "success",
             )
             session["saved_draft"] = f"update-{action.id}-"  # drafts.js forgets this draft
-            return redirect(_after_saving(action, form.return_to.data), code=303)
+            return redirect(_after_saving(saved, form.return_to.data), code=303)
     if in_card:
         return make_response(_card_form(action, form), 422)
     return _detail(action, form, 422)
