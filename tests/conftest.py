@@ -24,7 +24,11 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from tests.support.databases import BACKENDS, TEST_ENCRYPTION_KEY, TEST_SECRET_KEY
-from tests.support.shared_compilation import COMPILED_TEMPLATES, share_url_builders
+from tests.support.shared_compilation import (
+    COMPILED_TEMPLATES,
+    share_sql_compilation,
+    share_url_builders,
+)
 from tracker import create_app
 from tracker.auth import passwords
 from tracker.auth.passwords import hash_password
@@ -170,15 +174,25 @@ def make_app(database_url: str, instance_path: Path, **overrides: object) -> Fla
     application = create_app(config, instance_path=str(instance_path))
     application.test_client_class = IsolatedClient
     application.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    with application.app_context():
+        share_sql_compilation(db.engine)
     return application
 
 
 @pytest.fixture
-def database_url(databases) -> Iterator[str]:
-    """A fresh, fully migrated database of its own for this test."""
-    url = databases.create_migrated()
+def database_url(databases, request: pytest.FixtureRequest) -> Iterator[str]:
+    """A fresh, fully migrated database of its own for this test, with the demo plan in it
+    when the test asks for `demo_plan`."""
+    url = databases.create_migrated(with_demo="demo_plan" in request.fixturenames)
     yield url
     databases.drop(url)
+
+
+@pytest.fixture
+def demo_plan() -> None:
+    """The test starts from the demo plan, as `seed-demo` loads it into an empty database
+    (a demo database: two-factor relaxed). Its database is a copy of one the demo was
+    loaded into once per run and backend: loading it takes longer than most tests."""
 
 
 @pytest.fixture

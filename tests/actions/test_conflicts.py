@@ -14,13 +14,11 @@ from werkzeug.serving import make_server
 
 from tests.conftest import csrf_token_from, form_value, sign_in
 from tracker.models import Action, Priority, Update
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
 
 @pytest.fixture
-def action(session):
-    load_demo_plan(session)
+def action(session, demo_plan):
     return session.scalar(
         select(Action)
         .join(Priority)

@@ -10,13 +10,11 @@ from sqlalchemy import select
 from tests.conftest import csrf_token_from, form_value, sign_in
 from tests.support.paths import only_plan_path
 from tracker.models import Action, AuditEvent, Priority, Theme, Update
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
 
 @pytest.fixture
-def coordinator(client, session):
-    load_demo_plan(session)
+def coordinator(client, session, demo_plan):
     sign_in(client, "coordinator@example.org", DEMO_PASSWORD)
     return client
 
@@ -207,8 +205,7 @@ def test_bad_action_details_are_refused(coordinator, session, fields, message):
     assert len(priority_named(session, "Road Safety").actions) == count
 
 
-def test_lead_cannot_add_actions_to_another_priority(client, session):
-    load_demo_plan(session)
+def test_lead_cannot_add_actions_to_another_priority(client, session, demo_plan):
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
     own = priority_named(session, "Anti-Social Behaviour")
     other = priority_named(session, "Road Safety")
@@ -216,8 +213,7 @@ def test_lead_cannot_add_actions_to_another_priority(client, session):
     assert client.get(f"/priorities/{other.id}/actions/new").status_code == 403
 
 
-def test_editing_from_a_stale_form_is_refused_and_keeps_the_changes(app, session):
-    load_demo_plan(session)
+def test_editing_from_a_stale_form_is_refused_and_keeps_the_changes(app, session, demo_plan):
     action = first_action(session, "Anti-Social Behaviour")
     lead, coordinator = app.test_client(), app.test_client()
     sign_in(lead, "lead.police@example.org", DEMO_PASSWORD)
@@ -265,8 +261,7 @@ def test_reordering_moves_an_action_within_its_priority(coordinator, session):
     assert after == [before[1], before[0], *before[2:]]
 
 
-def test_add_action_links_only_where_the_user_may_add(client, session):
-    load_demo_plan(session)
+def test_add_action_links_only_where_the_user_may_add(client, session, demo_plan):
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
     html = client.get(only_plan_path(session)).get_data(as_text=True)
     links = re.findall(r'href="/priorities/(\d+)/actions/new"', html)

@@ -11,13 +11,11 @@ from sqlalchemy import select
 from tests.conftest import csrf_token_from, form_value, sign_in
 from tests.support.paths import only_plan_path
 from tracker.models import Action, Priority, Theme
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
 
 
 @pytest.fixture
-def lead(client, session):
-    load_demo_plan(session)
+def lead(client, session, demo_plan):
     response = sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
     assert response.headers["Location"] == only_plan_path(session, "my-actions"), (
         "a lead lands on their actions"
@@ -178,8 +176,7 @@ def test_invalid_update_in_place_comes_back_with_messages(lead, session):
     assert "Stalled because the venue closed." in html, "what was typed stays in the form"
 
 
-def test_viewer_is_told_they_have_no_actions(client, session):
-    load_demo_plan(session)
+def test_viewer_is_told_they_have_no_actions(client, session, demo_plan):
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     assert "You are not responsible for any actions" in client.get(
         only_plan_path(session, "my-actions")

@@ -8,13 +8,7 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_token_from, form_value, sign_in
 from tests.support.paths import only_plan_path
 from tracker.models import Action, AuditEvent, Priority, Update
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
-
-
-@pytest.fixture
-def demo(session):
-    load_demo_plan(session)
 
 
 def action_under(session, priority_name: str, state: str = "active") -> Action:
@@ -39,7 +33,7 @@ def update_count(session, action: Action) -> int:
     return session.scalar(select(func.count()).where(Update.action_id == action.id))
 
 
-def test_lead_updates_an_action_under_their_priority(client, session, demo):
+def test_lead_updates_an_action_under_their_priority(client, session, demo_plan):
     action = action_under(session, "Anti-Social Behaviour")
     before = update_count(session, action)
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
@@ -61,7 +55,9 @@ def test_lead_updates_an_action_under_their_priority(client, session, demo):
     assert "Update saved." in page and "Funding withdrawn" in page and "bridging bid" in page
 
 
-def test_lead_forging_a_post_for_another_priority_is_refused_and_audited(client, session, demo):
+def test_lead_forging_a_post_for_another_priority_is_refused_and_audited(
+    client, session, demo_plan
+):
     action = action_under(session, "Domestic Abuse")
     before = update_count(session, action)
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
@@ -77,7 +73,7 @@ def test_lead_forging_a_post_for_another_priority_is_refused_and_audited(client,
 
 
 @pytest.mark.parametrize("email", ["viewer@example.org", "admin@example.org"])
-def test_roles_that_do_not_edit_actions_are_refused(client, session, demo, email):
+def test_roles_that_do_not_edit_actions_are_refused(client, session, demo_plan, email):
     action = action_under(session, "Anti-Social Behaviour")
     sign_in(client, email, DEMO_PASSWORD)
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
@@ -90,7 +86,7 @@ def test_roles_that_do_not_edit_actions_are_refused(client, session, demo, email
     assert response.status_code == 403
 
 
-def test_coordinator_updates_any_action(client, session, demo):
+def test_coordinator_updates_any_action(client, session, demo_plan):
     action = action_under(session, "Domestic Abuse")
     sign_in(client, "coordinator@example.org", DEMO_PASSWORD)
     assert (
@@ -120,7 +116,7 @@ def test_coordinator_updates_any_action(client, session, demo):
     ],
 )
 def test_bad_updates_are_refused_next_to_the_field_and_nothing_is_saved(
-    client, session, demo, data, message
+    client, session, demo_plan, data, message
 ):
     action = action_under(session, "Anti-Social Behaviour")
     before = update_count(session, action)
@@ -131,7 +127,7 @@ def test_bad_updates_are_refused_next_to_the_field_and_nothing_is_saved(
     assert update_count(session, action) == before
 
 
-def test_completed_action_takes_no_updates(client, session, demo):
+def test_completed_action_takes_no_updates(client, session, demo_plan):
     action = action_under(session, "Domestic Abuse", state="completed")
     sign_in(client, "coordinator@example.org", DEMO_PASSWORD)
     page = client.get(f"/actions/{action.id}").get_data(as_text=True)
@@ -145,7 +141,7 @@ def test_completed_action_takes_no_updates(client, session, demo):
     assert "reopen it before adding an update" in response.get_data(as_text=True)
 
 
-def test_home_page_shows_edit_controls_only_where_the_user_may_edit(client, session, demo):
+def test_home_page_shows_edit_controls_only_where_the_user_may_edit(client, session, demo_plan):
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)
     html = client.get(only_plan_path(session)).get_data(as_text=True)
     led = session.scalars(

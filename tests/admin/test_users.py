@@ -9,13 +9,11 @@ from sqlalchemy import select
 
 from tests.conftest import csrf_token_from, sign_in
 from tracker.models import AuditEvent, Priority, User
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
 
 @pytest.fixture
-def admin(client, session):
-    load_demo_plan(session)
+def admin(client, session, demo_plan):
     assert sign_in(client, "admin@example.org", DEMO_PASSWORD).status_code == 302
     return client
 

@@ -27,7 +27,6 @@ from tracker.models import (
     Update,
     User,
 )
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.plans.legacy import OLD_ADDRESSES
 from tracker.reports.services import start_draft
@@ -241,8 +240,7 @@ MISSING_RECORDS = {
 
 
 @pytest.fixture
-def demo(session):
-    load_demo_plan(session)
+def demo(session, demo_plan):
     domestic_abuse = session.scalar(select(Priority).where(Priority.name == "Domestic Abuse"))
     draft = start_draft(
         session,

@@ -6,7 +6,6 @@ from sqlalchemy import select
 
 from tests.conftest import sign_in
 from tracker.models import User
-from tracker.plans.demo import load_demo_plan
 
 
 def run(app, *args: str, password: str = ""):
@@ -47,8 +46,7 @@ def test_password_is_prompted_for_twice_when_not_piped(app, session):
     assert "Password" in result.output
 
 
-def test_create_user_with_lead_priorities(app, session):
-    load_demo_plan(session)
+def test_create_user_with_lead_priorities(app, session, demo_plan):
     result = run(
         app,
         "create-user",
@@ -70,8 +68,7 @@ def test_create_user_with_lead_priorities(app, session):
     assert sorted(p.name for p in user.led_priorities) == ["Domestic Abuse", "Road Safety"]
 
 
-def test_create_user_errors_are_clear_and_save_nothing(app, session):
-    load_demo_plan(session)
+def test_create_user_errors_are_clear_and_save_nothing(app, session, demo_plan):
     count = len(session.scalars(select(User.id)).all())
     cases = [
         (
@@ -102,8 +99,7 @@ def test_create_user_errors_are_clear_and_save_nothing(app, session):
     assert len(session.scalars(select(User.id)).all()) == count
 
 
-def test_reset_password_signs_the_user_out_everywhere(app, client, session):
-    load_demo_plan(session)
+def test_reset_password_signs_the_user_out_everywhere(app, client, session, demo_plan):
     sign_in(client, "viewer@example.org", "amber-lantern-orchard-42")
     result = run(
         app,

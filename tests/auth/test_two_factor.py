@@ -11,7 +11,6 @@ from sqlalchemy import select
 from tests.conftest import csrf_token_from, sign_in
 from tests.support.factories import TEST_PASSWORD, make_user
 from tracker.models import RecoveryCode, User
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
 
@@ -109,8 +108,7 @@ def test_required_role_cannot_turn_two_factor_off(app, session):
     assert session.scalar(select(User.totp_secret).where(User.email == "admin@example.org"))
 
 
-def test_demo_database_relaxes_two_factor_and_says_so(client, session):
-    load_demo_plan(session)
+def test_demo_database_relaxes_two_factor_and_says_so(client, session, demo_plan):
     page = client.get("/login").get_data(as_text=True)
     assert "Demo database." in page and "Two-factor sign-in is switched off" in page
     assert sign_in(client, "admin@example.org", DEMO_PASSWORD).headers["Location"] == "/"

@@ -14,7 +14,6 @@ from tests.browser.test_updates import AMBER_ACTION, card
 from tests.conftest import make_app
 from tests.reliability.test_drills import write_lock_held
 from tracker.extensions import db
-from tracker.plans.demo import load_demo_plan
 
 WORDS = "Two partners have agreed to share the outreach van from March."
 
@@ -49,10 +48,8 @@ def _open_update_form(page: Page):
 
 
 def test_a_busy_database_is_explained_in_place_and_the_text_stays(
-    lenient_page: Page, session, database_url
+    lenient_page: Page, session, database_url, demo_plan
 ):
-    load_demo_plan(session)
-    session.commit()
     form = _open_update_form(lenient_page)
     with write_lock_held(database_url):
         form.get_by_role("button", name="Save update").click()
@@ -69,9 +66,9 @@ def test_a_busy_database_is_explained_in_place_and_the_text_stays(
     expect(alert).to_have_count(0)  # the message goes once the save works
 
 
-def test_a_lost_connection_is_explained_in_place_and_the_text_stays(lenient_page: Page, session):
-    load_demo_plan(session)
-    session.commit()
+def test_a_lost_connection_is_explained_in_place_and_the_text_stays(
+    lenient_page: Page, session, demo_plan
+):
     form = _open_update_form(lenient_page)
     lenient_page.route(re.compile(r"/actions/\d+/updates$"), lambda route: route.abort())
     form.get_by_role("button", name="Save update").click()

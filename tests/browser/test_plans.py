@@ -7,7 +7,6 @@ import re
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_roles import demo_plan  # noqa: F401  (fixture)
 from tests.browser.test_sign_in_and_plan import sign_in
 
 

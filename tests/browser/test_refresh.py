@@ -22,13 +22,11 @@ from tests.support.factories import (
     make_update,
 )
 from tracker.models import Plan, User
-from tracker.plans.demo import load_demo_plan
 
 
 @pytest.fixture
-def riverside(session):
+def riverside(session, demo_plan):
     """The demo's people (for signing in) and a district's own plan to refresh."""
-    load_demo_plan(session)
     lead = session.scalar(select(User).where(User.role == "lead"))
     version = make_plan_version(
         session, plan=Plan(name="Riverside District Plan"), effective_from=date(2026, 4, 1)

@@ -17,7 +17,6 @@ from tests.browser.test_sign_in_and_plan import sign_in
 from tests.conftest import run_cli
 from tests.support.factories import make_action, make_period, make_plan_version, make_priority
 from tracker.models import Organisation, Plan, User
-from tracker.plans.demo import load_demo_plan
 from tracker.reminders.services import local_today
 
 LEAD = "lead.police@example.org"
@@ -29,9 +28,8 @@ def app(app_sending_mail):
 
 
 @pytest.fixture
-def district(session):
+def district(session, demo_plan):
     """The demo's people (for signing in) and a district's own plan with a period due soon."""
-    load_demo_plan(session)
     # Reminders are per plan: the demo's own are off, so only the district's go.
     session.scalar(select(Plan)).reminders_enabled = False
     lead = session.scalar(select(User).where(User.email == LEAD))

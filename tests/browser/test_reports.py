@@ -4,18 +4,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_sign_in_and_plan import sign_in
 from tests.reports.readers import docx_headings, docx_of, docx_table_rows, pdf_pages
-from tracker.plans.demo import load_demo_plan
-
-
-@pytest.fixture
-def demo_plan(session):
-    load_demo_plan(session)
 
 
 def download(page: Page, link_name: str) -> bytes:

@@ -9,13 +9,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_sign_in_and_plan import sign_in
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import PRIORITIES
-
-
-@pytest.fixture
-def demo_plan(session):
-    load_demo_plan(session)
 
 
 def section(page: Page, priority_name: str):

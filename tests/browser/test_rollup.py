@@ -9,12 +9,6 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_sign_in_and_plan import sign_in
-from tracker.plans.demo import load_demo_plan
-
-
-@pytest.fixture
-def demo_plan(session):
-    load_demo_plan(session)
 
 
 def test_count_drills_down_in_place_and_filters_combine(page: Page, demo_plan):

@@ -8,13 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES, THEMES
-
-
-@pytest.fixture
-def demo_plan(session):
-    load_demo_plan(session)
 
 
 def sign_in(page: Page, email: str) -> None:

@@ -15,14 +15,12 @@ from tests.browser.conftest import assert_accessible
 from tests.browser.test_sign_in_and_plan import sign_in
 from tests.support.factories import make_action, make_period, make_plan_version, make_priority
 from tracker.models import Plan, User
-from tracker.plans.demo import load_demo_plan
 
 LEAD = "lead.police@example.org"
 
 
 @pytest.fixture
-def programme(session):
-    load_demo_plan(session)
+def programme(session, demo_plan):
     lead = session.scalar(select(User).where(User.email == LEAD))
     plan = Plan(name="Violence Reduction Programme", status_scale="five_point")
     version = make_plan_version(session, plan=plan, effective_from=date(2026, 4, 1))

@@ -22,15 +22,13 @@ from tests.support.factories import (
     make_update,
 )
 from tracker.models import Plan, User
-from tracker.plans.demo import load_demo_plan
 
 FIRST, SECOND, THIRD = "Street lighting audit", "Taxi marshals at weekends", "Safe haven venues"
 
 
 @pytest.fixture
-def district(session):
+def district(session, demo_plan):
     """The demo's people (for signing in) and a district's own plan, led by the demo lead."""
-    load_demo_plan(session)
     lead = session.scalar(select(User).where(User.email == "lead.police@example.org"))
     version = make_plan_version(
         session, plan=Plan(name="Northfield District Plan"), effective_from=date(2026, 4, 1)

@@ -9,15 +9,9 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.browser.conftest import assert_accessible, open_context
 from tests.browser.test_sign_in_and_plan import sign_in
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
 AMBER_ACTION = "Deliver the partnership's duties under the serious violence duty with the violence reduction unit"
-
-
-@pytest.fixture
-def demo_plan(session):
-    load_demo_plan(session)
 
 
 def card(page: Page, title: str):

@@ -4,19 +4,12 @@ Word file and the PDF (issue 16, point 6)."""
 
 from __future__ import annotations
 
-import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_reports import download
 from tests.browser.test_sign_in_and_plan import sign_in
 from tests.reports.readers import docx_headings, docx_of, docx_table_rows, pdf_text
-from tracker.plans.demo import load_demo_plan
-
-
-@pytest.fixture
-def demo_plan(session):
-    load_demo_plan(session)
 
 
 def test_a_working_group_update_with_a_grant_update_and_no_rag_section(page: Page, demo_plan):

@@ -24,7 +24,6 @@ from tests.support.paths import only_plan_api_path, only_plan_path
 from tracker.dashboard.services import STATUSES, rollup, trend
 from tracker.extensions import db
 from tracker.models import ReportingPeriod
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
 
 
@@ -32,8 +31,7 @@ def demo_period(session, name):
     return session.scalar(select(ReportingPeriod).where(ReportingPeriod.name == name))
 
 
-def test_demo_rollup_counts_each_action_by_its_update_in_that_period(session):
-    load_demo_plan(session)
+def test_demo_rollup_counts_each_action_by_its_update_in_that_period(session, demo_plan):
     period = demo_period(session, "Oct–Nov 2026")
     result = rollup(session, period.plan_version, period)
     for spec, row in zip(PRIORITIES, result.priorities, strict=True):
@@ -80,8 +78,7 @@ def test_stale_actions_show_as_no_update_not_their_old_status(session):
     assert later_counts.overall == "none"
 
 
-def test_page_and_json_agree(client, session):
-    load_demo_plan(session)
+def test_page_and_json_agree(client, session, demo_plan):
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     period = demo_period(session, "Aug–Sep 2026")
     data = client.get(only_plan_api_path(session, f"?period={period.id}")).get_json()
@@ -100,16 +97,14 @@ def test_page_and_json_agree(client, session):
             assert f"app-rag--{row['overall_status']}" in row_html
 
 
-def test_default_period_is_the_open_one_and_bad_periods_are_not_found(client, session):
-    load_demo_plan(session)
+def test_default_period_is_the_open_one_and_bad_periods_are_not_found(client, session, demo_plan):
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     assert client.get(only_plan_api_path(session)).get_json()["period"]["name"] == "Oct–Nov 2026"
     assert client.get(only_plan_api_path(session, "?period=999999")).status_code == 404
     assert client.get(only_plan_api_path(session, "?period=abc")).status_code == 404
 
 
-def test_api_asks_anonymous_callers_to_sign_in_with_json(client, session):
-    load_demo_plan(session)
+def test_api_asks_anonymous_callers_to_sign_in_with_json(client, session, demo_plan):
     response = client.get(only_plan_api_path(session))
     assert response.status_code == 401 and "Sign in first" in response.get_json()["error"]
 
@@ -226,8 +221,7 @@ def test_rollup_matches_a_naive_recomputation(app, actions, period_index):
         session.rollback()
 
 
-def test_each_count_links_to_the_actions_behind_it(client, session):
-    load_demo_plan(session)
+def test_each_count_links_to_the_actions_behind_it(client, session, demo_plan):
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     period = demo_period(session, "Oct–Nov 2026")
     data = client.get(only_plan_api_path(session, f"?period={period.id}")).get_json()
@@ -260,8 +254,7 @@ def section_titles(html: str, heading: str) -> list[str]:
     ]
 
 
-def test_what_moved_lists_changes_worst_first(client, session):
-    load_demo_plan(session)
+def test_what_moved_lists_changes_worst_first(client, session, demo_plan):
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     html = client.get(only_plan_path(session, "rollup")).get_data(as_text=True)
     assert "What moved since Aug–Sep 2026" in html

@@ -22,7 +22,6 @@ from tests.support.paths import only_plan_api_path, only_plan_path
 from tracker.dashboard.charts import WIDTH, stacked_bars
 from tracker.dashboard.services import STATUSES, RollupRow, rollup, trend
 from tracker.models import Indicator, IndicatorValue, ReportingPeriod
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
 
@@ -35,8 +34,7 @@ def table_rows(html: str, figure_id: str) -> dict[str, dict[str, int]]:
     return rows
 
 
-def test_trend_page_shows_each_periods_rollup_in_a_chart_and_a_table(client, session):
-    load_demo_plan(session)
+def test_trend_page_shows_each_periods_rollup_in_a_chart_and_a_table(client, session, demo_plan):
     sign_in(client, "viewer@example.org", DEMO_PASSWORD)
     html = client.get(only_plan_path(session, "rollup/trend")).get_data(as_text=True)
     periods = session.scalars(select(ReportingPeriod).order_by(ReportingPeriod.start_date)).all()

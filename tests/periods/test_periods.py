@@ -18,13 +18,11 @@ from tests.support.paths import only_plan_path
 from tracker.auth.permissions import editable_action_ids
 from tracker.models import Action, Priority, ReportingPeriod, Update
 from tracker.periods.services import outstanding_updates
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 
 
 @pytest.fixture
-def coordinator(client, session):
-    load_demo_plan(session)
+def coordinator(client, session, demo_plan):
     sign_in(client, "coordinator@example.org", DEMO_PASSWORD)
     return client
 

@@ -17,7 +17,6 @@ from tests.support.factories import (
     make_user,
 )
 from tests.support.paths import only_plan_path, plan_path
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES, THEMES
 
 
@@ -26,8 +25,7 @@ def visible_text(html: str) -> str:
 
 
 @pytest.fixture
-def demo_client(app, session, client):
-    load_demo_plan(session)
+def demo_client(app, session, client, demo_plan):
     assert sign_in(client, "viewer@example.org", DEMO_PASSWORD).status_code == 302
     return client
 

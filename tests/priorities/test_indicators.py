@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 from tests.conftest import csrf_token_from, form_value, sign_in
 from tests.support.factories import make_period
 from tracker.models import AuditEvent, Indicator, IndicatorValue, Priority, ReportingPeriod
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.priorities.services import direction_of_travel
 
@@ -54,8 +53,7 @@ def readings(session, indicator):
 
 
 @pytest.fixture
-def coordinator(client, session):
-    load_demo_plan(session)
+def coordinator(client, session, demo_plan):
     sign_in(client, "coordinator@example.org", DEMO_PASSWORD)
     return client
 
@@ -196,8 +194,7 @@ def test_a_second_reading_for_the_same_period_is_refused(coordinator, session):
     assert readings(session, indicator) == before
 
 
-def test_two_people_correcting_one_reading_do_not_overwrite_each_other(app, session):
-    load_demo_plan(session)
+def test_two_people_correcting_one_reading_do_not_overwrite_each_other(app, session, demo_plan):
     indicator = demo_indicator(session)
     reading = session.scalar(  # the open period's: the earlier ones are closed
         select(IndicatorValue).where(
@@ -250,8 +247,7 @@ def test_two_people_correcting_one_reading_do_not_overwrite_each_other(app, sess
     ]
 
 
-def test_a_lead_records_readings_for_the_priorities_they_lead_only(client, session):
-    load_demo_plan(session)
+def test_a_lead_records_readings_for_the_priorities_they_lead_only(client, session, demo_plan):
     sign_in(client, "lead.police@example.org", DEMO_PASSWORD)  # leads Anti-Social Behaviour
     led = session.scalar(select(Priority).where(Priority.name == "Anti-Social Behaviour"))
     not_led = session.scalar(select(Priority).where(Priority.name == "Domestic Abuse"))

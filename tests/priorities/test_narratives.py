@@ -11,7 +11,6 @@ from tests.conftest import csrf_token_from, form_value, sign_in
 from tests.priorities.test_indicators import field_error
 from tests.support.factories import make_period
 from tracker.models import Priority, PriorityNarrative, ReportingPeriod
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.priorities.services import Citation, narrative_paragraphs, source_notes
 
@@ -35,8 +34,7 @@ def test_source_notes_are_one_a_line_without_the_numbers_people_type():
 
 
 @pytest.fixture
-def coordinator(client, session):
-    load_demo_plan(session)
+def coordinator(client, session, demo_plan):
     sign_in(client, "coordinator@example.org", DEMO_PASSWORD)
     return client
 
@@ -123,8 +121,7 @@ def test_empty_context_is_refused(coordinator, session):
     assert field_error(response.get_data(as_text=True), "body") == "Enter the context"
 
 
-def test_two_people_writing_the_same_context_do_not_overwrite_each_other(app, session):
-    load_demo_plan(session)
+def test_two_people_writing_the_same_context_do_not_overwrite_each_other(app, session, demo_plan):
     priority, period = road_safety_and_period(session)
     url = f"/priorities/{priority.id}/context?period={period.id}"
     first, second = app.test_client(), app.test_client()

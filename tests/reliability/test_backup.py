@@ -17,7 +17,6 @@ from tests.support.factories import make_user
 from tests.support.served import PROJECT_ROOT
 from tracker.extensions import db
 from tracker.models import AuditEvent, ReportingPeriod, SignInAttempt
-from tracker.plans.demo import load_demo_plan
 
 
 def every_row(app) -> dict[str, list[tuple]]:
@@ -40,8 +39,9 @@ def every_row(app) -> dict[str, list[tuple]]:
     return contextvars.Context().run(read)
 
 
-def test_a_restored_backup_holds_every_row_audit_trail_included(app, session, databases, tmp_path):
-    load_demo_plan(session)
+def test_a_restored_backup_holds_every_row_audit_trail_included(
+    app, session, databases, tmp_path, demo_plan
+):
     user = make_user(session, two_factor=True)  # an encrypted secret must survive too
     session.commit()
     sign_in(app.test_client(), user.email, "a wrong password")  # a failed attempt, audited
@@ -78,9 +78,9 @@ def test_a_restored_backup_holds_every_row_audit_trail_included(app, session, da
         databases.drop(empty_url)
 
 
-def test_restore_refuses_a_database_that_holds_data_unless_forced(app, session, tmp_path):
-    load_demo_plan(session)
-    session.commit()
+def test_restore_refuses_a_database_that_holds_data_unless_forced(
+    app, session, tmp_path, demo_plan
+):
     backup = tmp_path / "tracker-backup"
     assert run_cli(app, ["backup", "--output", str(backup)]).exit_code == 0
     period = session.scalar(select(ReportingPeriod).order_by(ReportingPeriod.id))
@@ -137,9 +137,9 @@ def _run_with_a_disk_that_fills(database_url: str, args: list[str], limit: int):
     )
 
 
-def test_a_full_disk_leaves_the_previous_backup_and_export_whole(session, database_url, tmp_path):
-    load_demo_plan(session)
-    session.commit()
+def test_a_full_disk_leaves_the_previous_backup_and_export_whole(
+    session, database_url, tmp_path, demo_plan
+):
     period_id = session.scalar(select(func.min(ReportingPeriod.id)))
     folder = tmp_path / "out"
     folder.mkdir()
@@ -175,10 +175,8 @@ def test_a_full_disk_leaves_the_previous_backup_and_export_whole(session, databa
 
 
 def test_backup_and_export_replace_the_previous_file_when_they_succeed(
-    session, database_url, tmp_path
+    session, database_url, tmp_path, demo_plan
 ):
-    load_demo_plan(session)
-    session.commit()
     target = tmp_path / "tracker-backup"
     target.write_bytes(b"yesterday's backup")
     result = _run_with_a_disk_that_fills(

@@ -73,9 +73,7 @@ def stored_texts(session, action_ids) -> Counter[str]:
 
 
 @pytest.fixture
-def demo_actions(session) -> list[int]:
-    load_demo_plan(session)
-    session.commit()
+def demo_actions(session, demo_plan) -> list[int]:
     return list(
         session.scalars(
             select(Action.id).join(Priority).where(Action.state == "active").order_by(Action.id)

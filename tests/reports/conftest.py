@@ -17,7 +17,6 @@ from tests.support.factories import (
     make_user,
 )
 from tracker.models import Plan, Report, ReportingPeriod, User
-from tracker.plans.demo import load_demo_plan
 from tracker.reports.document import document_for_report
 from tracker.reports.services import start_draft
 
@@ -66,8 +65,7 @@ def fill_for_the_board(report: Report) -> Report:
 
 
 @pytest.fixture
-def demo(session):
-    load_demo_plan(session)
+def demo(session, demo_plan):
     return session
 
 

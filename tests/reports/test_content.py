@@ -12,7 +12,6 @@ from tests.support.paths import only_plan_path
 from tracker.dashboard.services import NO_UPDATE_TEXT, rollup
 from tracker.extensions import db
 from tracker.models import Action, ActionState, ReportingPeriod, Update, User
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
 from tracker.reports.content import report_content
 
@@ -21,8 +20,7 @@ def period_named(session, name):
     return session.scalar(select(ReportingPeriod).where(ReportingPeriod.name == name))
 
 
-def test_content_covers_every_priority_and_action_with_the_rollups_numbers(session):
-    load_demo_plan(session)
+def test_content_covers_every_priority_and_action_with_the_rollups_numbers(session, demo_plan):
     period = period_named(session, "Oct–Nov 2026")
     content = report_content(session, period)
     summary = rollup(session, period.plan_version, period)
@@ -53,8 +51,7 @@ def test_content_covers_every_priority_and_action_with_the_rollups_numbers(sessi
     assert json.loads(json.dumps(content)) == content
 
 
-def test_an_earlier_periods_content_shows_that_periods_values_only(session):
-    load_demo_plan(session)
+def test_an_earlier_periods_content_shows_that_periods_values_only(session, demo_plan):
     period = period_named(session, "Jun–Jul 2026")
     content = report_content(session, period)
     crimes = content["priorities"][0]["indicators"][0]["latest"]
@@ -63,8 +60,9 @@ def test_an_earlier_periods_content_shows_that_periods_values_only(session):
     assert content["priorities"][0]["context"] is None  # the demo has none for this period
 
 
-def test_building_the_content_takes_as_many_queries_for_a_big_plan_as_a_small_one(app, session):
-    load_demo_plan(session)
+def test_building_the_content_takes_as_many_queries_for_a_big_plan_as_a_small_one(
+    app, session, demo_plan
+):
     period = period_named(session, "Oct–Nov 2026")
 
     def queries() -> int:
@@ -93,8 +91,9 @@ def test_building_the_content_takes_as_many_queries_for_a_big_plan_as_a_small_on
     assert queries() == small
 
 
-def test_the_performance_summary_page_shows_every_priority_action_and_stale_one(client, session):
-    load_demo_plan(session)
+def test_the_performance_summary_page_shows_every_priority_action_and_stale_one(
+    client, session, demo_plan
+):
     period = period_named(session, "Oct–Nov 2026")
     session.add(
         Update(

@@ -15,7 +15,6 @@ from sqlalchemy import select
 from tests.support.factories import make_organisation, make_theme, make_update
 from tracker.dashboard.services import NO_UPDATE_TEXT, STATUS_LABELS, STATUSES, rollup
 from tracker.models import Action, ActionState, Priority, ReportingPeriod, Update
-from tracker.plans.demo import load_demo_plan
 from tracker.reports.content import report_content
 from tracker.reports.document import build_document
 from tracker.reports.exports import RAG_COLOURS
@@ -110,9 +109,8 @@ def column(row: list[str], name: str) -> str:
 
 @pytest.mark.parametrize(("render", "read_rows"), READERS, ids=READER_IDS)
 def test_every_counted_action_appears_once_with_its_priority_status_and_progress(
-    session, render, read_rows
+    session, render, read_rows, demo_plan
 ):
-    load_demo_plan(session)
     period = period_named(session)
     rows = read_rows(render(document_for(session, period)))
 
@@ -146,9 +144,8 @@ def test_every_counted_action_appears_once_with_its_priority_status_and_progress
 
 @pytest.mark.parametrize(("render", "read_rows"), READERS, ids=READER_IDS)
 def test_no_update_rows_are_the_actions_with_nothing_written_this_period(
-    session, render, read_rows
+    session, render, read_rows, demo_plan
 ):
-    load_demo_plan(session)
     period = period_named(session)
     rows = read_rows(render(document_for(session, period)))
     summary = rollup(session, period.plan_version, period)
@@ -164,8 +161,7 @@ def test_no_update_rows_are_the_actions_with_nothing_written_this_period(
     assert len(silent) == len([action for action in counted if action.id not in written])
 
 
-def test_action_plan_sheet_is_filtered_frozen_and_coloured_by_status(session):
-    load_demo_plan(session)
+def test_action_plan_sheet_is_filtered_frozen_and_coloured_by_status(session, demo_plan):
     period = period_named(session)
     workbook = load_workbook(BytesIO(render_xlsx(document_for(session, period))))
     sheet = workbook["Action plan"]
@@ -206,8 +202,7 @@ def counts_table(sheet, heading: str) -> list[tuple]:
     return table
 
 
-def test_rollup_sheet_has_the_rollups_numbers_for_the_period(session):
-    load_demo_plan(session)
+def test_rollup_sheet_has_the_rollups_numbers_for_the_period(session, demo_plan):
     period = period_named(session, "Aug–Sep 2026")  # not the latest: the period is honoured
     workbook = load_workbook(BytesIO(render_xlsx(document_for(session, period))))
     sheet = workbook["Roll-up"]
@@ -245,8 +240,7 @@ def test_rollup_sheet_has_the_rollups_numbers_for_the_period(session):
     assert PERIOD not in str(sheet["A1"].value) and "Aug–Sep 2026" in sheet["A1"].value
 
 
-def test_workbook_says_what_it_is_and_that_a_report_was_withdrawn(session):
-    load_demo_plan(session)
+def test_workbook_says_what_it_is_and_that_a_report_was_withdrawn(session, demo_plan):
     period = period_named(session)
     withdrawn = {
         "key": "withdrawn",
@@ -275,8 +269,7 @@ def all_cells(workbook):
             yield from cells
 
 
-def test_formulas_typed_into_the_tracker_are_shown_not_run(session):
-    load_demo_plan(session)
+def test_formulas_typed_into_the_tracker_are_shown_not_run(session, demo_plan):
     period = period_named(session)
     title, progress, owner, theme = INJECTIONS
     action = session.scalars(select(Action).order_by(Action.id)).first()
@@ -308,8 +301,7 @@ def test_formulas_typed_into_the_tracker_are_shown_not_run(session):
     assert not [field for field in fields if field.startswith(("=", "+", "-", "@"))]
 
 
-def test_money_accents_emoji_line_breaks_and_very_long_text_survive(session):
-    load_demo_plan(session)
+def test_money_accents_emoji_line_breaks_and_very_long_text_survive(session, demo_plan):
     period = period_named(session)
     first, second = session.scalars(select(Action).order_by(Action.id).limit(2)).all()
     typed = "£4,500 agreed with the café in Ashford – naïve estimate 🚦\nSecond line: “done”"

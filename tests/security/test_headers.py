@@ -10,13 +10,11 @@ from tests.conftest import csrf_token_from, sign_in
 from tests.reports.conftest import user_with_email
 from tests.support.paths import only_plan_path
 from tracker.models import ReportingPeriod
-from tracker.plans.demo import load_demo_plan
 from tracker.plans.demo_content import DEMO_PASSWORD
 from tracker.reports.services import start_draft
 
 
-def test_pages_fragments_and_downloads_are_sent_no_store(client, session):
-    load_demo_plan(session)
+def test_pages_fragments_and_downloads_are_sent_no_store(client, session, demo_plan):
     draft = start_draft(
         session,
         period=session.scalar(select(ReportingPeriod).where(ReportingPeriod.is_open)),
@@ -37,9 +35,9 @@ def test_pages_fragments_and_downloads_are_sent_no_store(client, session):
         assert response.headers["Cache-Control"] == "no-store", path
 
 
-def test_the_roll_up_is_kept_only_by_the_browser_and_forgotten_on_signing_out(client, session):
-    load_demo_plan(session)
-    session.commit()
+def test_the_roll_up_is_kept_only_by_the_browser_and_forgotten_on_signing_out(
+    client, session, demo_plan
+):
     sign_in(client, "coordinator@example.org", DEMO_PASSWORD)
     plan = only_plan_path(session)
     for path in (f"{plan}/rollup", f"/api/v1{plan}/rollup"):
