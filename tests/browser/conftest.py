@@ -78,18 +78,13 @@ def _clicks_wait_for_the_page_to_load() -> Iterator[None]:
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """The app served on a free local port for the length of one test."""
-    with threaded_serving(app) as base_url:
+    with threaded_serving(app, extra_files={AXE_URL: AXE_SCRIPT}) as base_url:
         yield base_url
 
 
 def open_context(browser: Browser, live_server: str, **options: Any) -> BrowserContext:
-    """A browser context on the live server, with axe-core served from the same origin."""
-    browser_context = browser.new_context(base_url=live_server, **options)
-    browser_context.route(
-        f"{live_server}{AXE_URL}",
-        lambda route: route.fulfill(path=AXE_SCRIPT, content_type="text/javascript"),
-    )
-    return browser_context
+    """A browser context on the live server (which serves axe-core from the same origin)."""
+    return browser.new_context(base_url=live_server, **options)
 
 
 @pytest.fixture

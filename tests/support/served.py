@@ -21,6 +21,7 @@ from typing import IO, TYPE_CHECKING
 
 import requests
 from flask import Flask
+from werkzeug.middleware.shared_data import SharedDataMiddleware
 from werkzeug.serving import make_server
 
 from tests.conftest import csrf_token_from
@@ -147,10 +148,16 @@ class _RequestsInFlight:
 
 
 @contextmanager
-def threaded_serving(app: Flask) -> Iterator[str]:
-    """The app in this process on Werkzeug's threaded server, as `flask run` serves it."""
+def threaded_serving(app: Flask, extra_files: dict[str, Path] | None = None) -> Iterator[str]:
+    """The app in this process on Werkzeug's threaded server, as `flask run` serves it; with
+    extra_files (a test's own scripts) served beside it at their paths, outside the app."""
     counted = _RequestsInFlight(app)
-    server = make_server("127.0.0.1", 0, counted, threaded=True)
+    served: WSGIApplication = counted
+    if extra_files:
+        served = SharedDataMiddleware(
+            counted, {path: str(file) for path, file in extra_files.items()}
+        )
+    server = make_server("127.0.0.1", 0, served, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
