@@ -144,6 +144,8 @@ priority_lead = Table(
     db.metadata,
     Column("priority_id", ForeignKey("priority.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    # A person's own rows, found without reading the table (tracker.auth.permissions).
+    Index("ix_priority_lead_user_id", "user_id"),
 )
 
 action_theme = Table(
@@ -181,6 +183,7 @@ action_responsible_user = Table(
     db.metadata,
     Column("action_id", ForeignKey("action.id", ondelete="CASCADE"), primary_key=True),
     Column("user_id", ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True),
+    Index("ix_action_responsible_user_user_id", "user_id"),
 )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from functools import cache
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -19,11 +20,12 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
+from tracker.actions.cards import action_card
 from tracker.actions.forms import ActionForm, UpdateForm
 from tracker.actions.services import (
     ActionDetails,
@@ -74,6 +76,7 @@ from tracker.statuses import scale_of
 from tracker.widgets import offer_saved_version
 
 bp = Blueprint("actions", __name__)
+bp.add_app_template_global(action_card)
 
 # Your actions shows this many cards a page (about 40 KB of page), however many a lead has.
 MY_ACTIONS_PAGE_SIZE = 50
@@ -204,17 +207,23 @@ def _my_actions_context() -> dict[str, Any]:
         "open_period": open_period,
         "filters": filters,
         "priorities": {row.priority_id: row.priority_name for row in rows},
-        "themes": db.session.scalars(
-            select(Theme)
-            .where(Theme.plan_version_id == version.id, Theme.retired_at.is_(None))
-            .order_by(Theme.position)
-        ).all(),
+        "themes": db.session.scalars(_themes_in_use(), {"version_id": version.id}).all(),
         "query": query,
         "return_query": _return_query(
             url_for("actions.my_actions", **query, page=page if page > 1 else None)
         ),
         "can_edit": True,  # every action listed here is one this user may update
     }
+
+
+@cache  # built once per process: building it cost more than running it
+def _themes_in_use() -> Select[Theme]:
+    """The version's themes still in the plan, for the theme filter."""
+    return (
+        select(Theme)
+        .where(Theme.plan_version_id == bindparam("version_id"), Theme.retired_at.is_(None))
+        .order_by(Theme.position)
+    )
 
 
 @bp.route("/plans/<int:plan_id>/my-actions")

@@ -20,7 +20,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from werkzeug.wrappers import Response
 
 from tracker.audit import record_account_event, record_event
@@ -61,9 +61,12 @@ PENDING_LIFETIME = timedelta(minutes=10)
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
     """The session cookie names a session token; a replaced token means signed out."""
-    return db.session.scalar(
-        select(User).where(User.session_token == session_token, User.active.is_(True))
-    )
+    return db.session.scalar(_user_by_session_token(), {"token": session_token})
+
+
+@cache  # asked on every request: built once per process, as building cost more than running
+def _user_by_session_token() -> Select[User]:
+    return select(User).where(User.session_token == bindparam("token"), User.active.is_(True))
 
 
 @login_manager.unauthorized_handler

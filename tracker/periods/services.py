@@ -5,8 +5,9 @@ from __future__ import annotations
 import textwrap
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import selectinload
 
 from tracker.actions.services import UpdateRefused
@@ -28,12 +29,16 @@ from tracker.statuses import owes_an_update, reviewed
 
 
 def periods_of(session: DbSession, version: PlanVersion) -> list[ReportingPeriod]:
-    return list(
-        session.scalars(
-            select(ReportingPeriod)
-            .where(ReportingPeriod.plan_version_id == version.id)
-            .order_by(ReportingPeriod.start_date)
-        )
+    """The version's reporting periods, oldest first."""
+    return list(session.scalars(_periods_statement(), {"version_id": version.id}))
+
+
+@cache  # every plan page asks: built once per process, as building cost more than running
+def _periods_statement() -> Select[ReportingPeriod]:
+    return (
+        select(ReportingPeriod)
+        .where(ReportingPeriod.plan_version_id == bindparam("version_id"))
+        .order_by(ReportingPeriod.start_date)
     )
 
 

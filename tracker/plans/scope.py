@@ -13,13 +13,13 @@ link into plan B; a page outside any plan (your account, admin) links to the def
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 from typing import Any
 
 from flask import Flask, abort, g, render_template, request, session
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import Select, bindparam, func, select, true
+from sqlalchemy.orm import aliased, joinedload
 
 from tracker.arguments import record_id
 from tracker.extensions import db
@@ -52,10 +52,27 @@ class PlanScope:
     """One plan version as a request sees it: resolved once, read by views and templates."""
 
     version: PlanVersion
+    # How many of the plan's versions this person may pick, and how many plans they can
+    # open, when read with the version (a plan page's address): every page asks whether
+    # there is more than one of each, and most deployments have one of each.
+    version_count: int | None = None
+    plan_count: int | None = None
 
     @property
     def plan(self) -> Plan:
         return self.version.plan
+
+    @property
+    def several_versions(self) -> bool:
+        """More than one version to pick from: the page offers the version picker."""
+        count = len(self.versions) if self.version_count is None else self.version_count
+        return count > 1
+
+    @property
+    def several_plans(self) -> bool:
+        """More than one plan to switch to: the page names its plan and offers the others."""
+        count = len(visible_plans()) if self.plan_count is None else self.plan_count
+        return count > 1
 
     @cached_property
     def periods(self) -> list[ReportingPeriod]:
@@ -80,24 +97,37 @@ class PlanScope:
         return next((version for version in self.plan.versions if version.is_current), None)
 
 
-def may_see(version: PlanVersion) -> bool:
+def sees_drafts() -> bool:
     """A draft refresh is work in progress: only those who edit the structure see it."""
-    return not version.is_draft or getattr(current_user, "role", None) in (
-        Role.ADMIN,
-        Role.COORDINATOR,
+    return getattr(current_user, "role", None) in (Role.ADMIN, Role.COORDINATOR)
+
+
+def may_see(version: PlanVersion) -> bool:
+    """Whether the signed-in person may see this version of a plan."""
+    return not version.is_draft or sees_drafts()
+
+
+@cache
+def _version_statement(*, by_number: bool, with_drafts: bool) -> Select[Any]:
+    """The plan's version with the number asked for (or its current one), with its plan, the
+    number of the plan's versions one may pick and the number of plans one can open. Built
+    once per process: building it cost more than running it."""
+    picked = aliased(PlanVersion)
+    versions_seen = (
+        select(func.count(picked.id))
+        .where(picked.plan_id == PlanVersion.plan_id, true() if with_drafts else ~picked.is_draft)
+        .scalar_subquery()
     )
-
-
-def _version_of(plan_id: int, number: int | None) -> PlanVersion | None:
-    """The plan's version with that number, or its current one when no number is given."""
+    current = aliased(PlanVersion)  # each plan has exactly one current version
+    plans_seen = select(func.count(current.id)).where(current.is_current).scalar_subquery()
     which = (
-        PlanVersion.is_current.is_(True)
-        if number is None
-        else (PlanVersion.version_number == number)
+        PlanVersion.version_number == bindparam("number")
+        if by_number
+        else PlanVersion.is_current.is_(True)
     )
-    return db.session.scalar(
-        select(PlanVersion)
-        .where(PlanVersion.plan_id == plan_id, which)
+    return (
+        select(PlanVersion, versions_seen, plans_seen)
+        .where(PlanVersion.plan_id == bindparam("plan_id"), which)
         .options(joinedload(PlanVersion.plan))
     )
 
@@ -108,19 +138,23 @@ def enter_plan(plan_id: int) -> PlanScope:
     number = request.args.get("version", type=record_id)
     if "version" in request.args and number is None:
         abort(404, "There is no such version of this plan.")
-    version = _version_of(plan_id, number)
-    if version is None or not may_see(version):
+    statement = _version_statement(by_number=number is not None, with_drafts=sees_drafts())
+    found = db.session.execute(statement, {"plan_id": plan_id, "number": number}).one_or_none()
+    if found is None or not may_see(found[0]):
         abort(404, "There is no such version of this plan." if number is not None else None)
-    return enter_version(version)
+    version, version_count, plan_count = found
+    return enter_version(version, version_count=version_count, plan_count=plan_count)
 
 
-def enter_version(version: PlanVersion) -> PlanScope:
+def enter_version(
+    version: PlanVersion, *, version_count: int | None = None, plan_count: int | None = None
+) -> PlanScope:
     """Scope the request to this plan version (the one a record being shown belongs to)."""
     if not may_see(version):
         abort(404)  # a record of a draft refresh, asked for by someone who cannot see it
     scope = getattr(g, "plan_scope", None)
     if scope is None or scope.version.id != version.id:
-        scope = g.plan_scope = PlanScope(version)
+        scope = g.plan_scope = PlanScope(version, version_count, plan_count)
         if session.get(LAST_PLAN_KEY) != version.plan_id:
             session[LAST_PLAN_KEY] = version.plan_id
     return scope

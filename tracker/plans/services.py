@@ -7,9 +7,19 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select, true
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    bindparam,
+    func,
+    or_,
+    select,
+    true,
+)
 from sqlalchemy.orm import joinedload, selectinload
 
 from tracker.dashboard.cache import kept
@@ -150,15 +160,12 @@ def all_plans(session: DbSession) -> list[Plan]:
 def under_priorities_in_use(version: PlanVersion) -> ColumnElement[bool]:
     """Rows joined to a priority of this version that is still in the plan: a retired
     priority's actions have left it (and so have retired themes, filtered where joined)."""
-    return (Priority.plan_version_id == version.id) & Priority.retired_at.is_(None)
+    return _under_priorities_in_use(version.id)
 
 
-def _restricted_to(only: Iterable[int] | Select[Any] | None) -> ColumnElement[bool]:
-    if only is None:
-        return true()
-    if isinstance(only, Select):
-        return Action.id.in_(only)
-    return Action.id.in_(list(only))
+@lru_cache(maxsize=64)
+def _under_priorities_in_use(version_id: int) -> ColumnElement[bool]:
+    return (Priority.plan_version_id == version_id) & Priority.retired_at.is_(None)
 
 
 PLAN_ORDER = (Priority.position, Priority.id, Action.position, Action.id)
@@ -198,17 +205,37 @@ def _place_of(row: Any) -> dict[str, Any]:
     }
 
 
+# The lists' statements are built once per process for each version (and each person's own
+# list): building a statement and its cache key cost more than running it. A list is of
+# every action, of those a query of ids finds, or of ids given when it runs (GIVEN_IDS).
+GIVEN_IDS = "ids"
+Among = Select[Any] | CompoundSelect[Any] | str | None
+
+
+def _among(only: Among) -> ColumnElement[bool]:
+    if only is None:
+        return true()
+    if isinstance(only, str):
+        return Action.id.in_(bindparam(only, expanding=True))
+    return Action.id.in_(only)
+
+
+@lru_cache(maxsize=256)
+def _places_statement(version_id: int, only: Among) -> Select[Any]:
+    return _placed(_under_priorities_in_use(version_id), _among(only))
+
+
 def action_places(
     session: DbSession,
     version: PlanVersion,
-    only: Iterable[int] | Select[Any] | None = None,
+    only: Select[Any] | CompoundSelect[Any] | None = None,
 ) -> list[ActionPlace]:
-    """Every action of a plan version (or only those ids, or those a query of ids finds)
-    with its latest status, in plan order: one query (two with sign-off)."""
-    restrict = _restricted_to(only)
-    in_use = under_priorities_in_use(version)
-    rows = session.execute(_placed(in_use, restrict))
-    awaiting = _awaiting_sign_off(session, version, in_use & restrict)
+    """Every action of a plan version (or those a query of ids finds, such as the ones a
+    person may update) with its latest status, in plan order: one query (two with sign-off).
+    A query of ids should be built once and used again (editable_actions is), so that this
+    statement is too."""
+    rows = session.execute(_places_statement(version.id, only))
+    awaiting = _awaiting_sign_off(session, version, only)
     return [
         ActionPlace(
             **_place_of(row),
@@ -229,20 +256,12 @@ def actions_with_theme(session: DbSession, theme_id: int) -> set[int]:
     )
 
 
-def action_statuses(
-    session: DbSession,
-    version: PlanVersion,
-    only: Iterable[int] | Select[Any] | None = None,
-) -> list[ActionStatus]:
-    """Every action of a plan version (or only those ids, or those a query of ids finds)
-    with its latest update, in plan order: one query however many actions there are (two
-    with sign-off)."""
-    restrict = _restricted_to(only)
-    in_use = under_priorities_in_use(version)
-    rows = session.execute(
+@lru_cache(maxsize=64)
+def _statuses_statement(version_id: int, only: Among) -> Select[Any]:
+    return (
         _placed(
-            in_use,
-            restrict,
+            _under_priorities_in_use(version_id),
+            _among(only),
             Action.title,
             Organisation.name,
             Update.recorded_at,
@@ -253,7 +272,16 @@ def action_statuses(
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
         .outerjoin(User, User.id == Update.author_id)
     )
-    awaiting = _awaiting_sign_off(session, version, in_use & restrict)
+
+
+def action_statuses(
+    session: DbSession, version: PlanVersion, only: Iterable[int] | None = None
+) -> list[ActionStatus]:
+    """Every action of a plan version (or only those ids) with its latest update, in plan
+    order: one query however many actions there are (two with sign-off)."""
+    among, ids = (None, {}) if only is None else (GIVEN_IDS, {GIVEN_IDS: list(only)})
+    rows = session.execute(_statuses_statement(version.id, among), ids)
+    awaiting = _awaiting_sign_off(session, version, among, ids)
     statuses = []
     for row in rows:
         title, owner_name, recorded_at, author_name, action_version, target_date = row[6:]
@@ -295,23 +323,19 @@ def themes_of_actions(
 
 
 def _awaiting_sign_off(
-    session: DbSession, version: PlanVersion, actions: ColumnElement[bool]
+    session: DbSession,
+    version: PlanVersion,
+    only: Among,
+    parameters: dict[str, Any] | None = None,
 ) -> dict[int, dict[str, Any]]:
-    """For a plan that asks for sign-off: each action whose latest update waits for it, or
-    was returned, with what ActionStatus shows of it. One query; none without sign-off."""
+    """For a plan that asks for sign-off: each action of a list (as action_places and
+    action_statuses choose them) whose latest update waits for it, or was returned, with what
+    ActionStatus shows of it. One query; none without sign-off."""
     if not version.plan.sign_off_required:
         return {}
     found: dict[int, dict[str, Any]] = {}
     for action_id, rag, period_id, decision, reason in session.execute(
-        select(Action.id, Update.rag, Update.period_id, UpdateReview.decision, UpdateReview.reason)
-        .join(Priority, Action.priority_id == Priority.id)
-        .join(Update, Update.id == latest_update_id_subquery(counted_only=False))
-        .outerjoin(UpdateReview, UpdateReview.update_id == Update.id)
-        .where(
-            actions,
-            Update.needs_sign_off.is_(True),
-            or_(UpdateReview.id.is_(None), UpdateReview.decision == ReviewDecision.RETURNED),
-        )
+        _awaiting_statement(version.id, only), parameters or {}
     ):
         found[action_id] = (
             {"returned_reason": reason}
@@ -319,6 +343,22 @@ def _awaiting_sign_off(
             else {"waiting_rag": rag, "waiting_period_id": period_id}
         )
     return found
+
+
+@lru_cache(maxsize=256)
+def _awaiting_statement(version_id: int, only: Among) -> Select[int, str, int | None, str, str]:
+    return (
+        select(Action.id, Update.rag, Update.period_id, UpdateReview.decision, UpdateReview.reason)
+        .join(Priority, Action.priority_id == Priority.id)
+        .join(Update, Update.id == latest_update_id_subquery(counted_only=False))
+        .outerjoin(UpdateReview, UpdateReview.update_id == Update.id)
+        .where(
+            _under_priorities_in_use(version_id),
+            _among(only),
+            Update.needs_sign_off.is_(True),
+            or_(UpdateReview.id.is_(None), UpdateReview.decision == ReviewDecision.RETURNED),
+        )
+    )
 
 
 def plan_overview(
