@@ -231,11 +231,12 @@ def latest_update_id_subquery(*, counted_only: bool = True) -> ScalarSelect[int]
 
 def status_in_period(period: ReportingPeriod) -> ColumnElement[str]:
     """SQL for an action's status in a period (correlated on Action): one index seek each."""
-    return _status_in_period(period.id, period.start_date, period.plan_version_id)
+    return status_in_period_of(period.id, period.start_date, period.plan_version_id)
 
 
 @lru_cache(maxsize=1024)
-def _status_in_period(period_id: int, start: date, version_id: int) -> ColumnElement[str]:
+def status_in_period_of(period_id: int, start: date, version_id: int) -> ColumnElement[str]:
+    """status_in_period for the period with this id, start and plan version."""
     return status_for(literal(period_id), literal(start), literal(version_id))
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Integer, String, func, literal, select, true
+from sqlalchemy import Integer, Select, String, bindparam, func, literal, select, true
 from sqlalchemy.sql import ColumnElement
 
 from tracker.extensions import DbSession
@@ -44,6 +45,7 @@ from tracker.statuses import (
     scale_of,
     status_for,
     status_in_period,
+    status_in_period_of,
     waits_for_sign_off,
 )
 
@@ -160,7 +162,11 @@ class Rollup:
 def _counted_actions(version: PlanVersion, *, retired_too: bool = False) -> ColumnElement[bool]:
     """Actions a roll-up counts: not closed as business as usual, and under a priority still
     in the plan (a retired priority's own page still counts its actions)."""
-    counted = (Priority.plan_version_id == version.id) & (Action.state != ActionState.CLOSED.value)
+    return _counted_actions_of(version.id, retired_too=retired_too)
+
+
+def _counted_actions_of(version_id: int, *, retired_too: bool = False) -> ColumnElement[bool]:
+    counted = (Priority.plan_version_id == version_id) & (Action.state != ActionState.CLOSED.value)
     return counted if retired_too else counted & Priority.retired_at.is_(None)
 
 
@@ -190,7 +196,7 @@ def rollup(session: DbSession, version: PlanVersion, period: ReportingPeriod) ->
     # Only when something waits does each action's latest update of any kind cost a look-up.
     pending = waiting_update_ids(session, period) if version.plan.sign_off_required else set()
     latest_of_any_kind = (
-        _of_latest_update_in(period, Update.id, counted_only=False)
+        _of_latest_update_in(period.id, Update.id, counted_only=False)
         if pending
         else literal(None, Integer)
     )
@@ -352,14 +358,14 @@ def waiting_update_ids(session: DbSession, period: ReportingPeriod) -> set[int]:
     )
 
 
-def _of_latest_update_in(period: ReportingPeriod, column: Any, *, counted_only: bool = True) -> Any:
+def _of_latest_update_in(period_id: int, column: Any, *, counted_only: bool = True) -> Any:
     """A column of the action's latest update written in the period (that counts, unless
     counted_only is False), as a correlated subquery (an index seek per action)."""
     return (
         select(column)
         .where(
             Update.action_id == Action.id,
-            Update.period_id == period.id,
+            Update.period_id == period_id,
             counts_towards_status() if counted_only else true(),
         )
         .order_by(Update.recorded_at.desc(), Update.id.desc())
@@ -405,7 +411,7 @@ def what_moved(session: DbSession, version: PlanVersion, period: ReportingPeriod
         .correlate(Action)
         .scalar_subquery()
     )
-    recovery_now = _of_latest_update_in(period, Update.mitigation_text)
+    recovery_now = _of_latest_update_in(period.id, Update.mitigation_text)
     rows = session.execute(
         select(
             Action.id,
@@ -467,7 +473,16 @@ class DrillFilters:
     status: str | None = None
 
 
-def _narrowed(query: Any, period: ReportingPeriod, filters: DrillFilters) -> Any:
+# A drill-down's statements are built once per process for each version, period and set of
+# filters: building a statement and its cache key cost more than running it.
+PeriodKey = tuple[int, date, int]  # a period's id, start and version: what its SQL needs
+
+
+def _period_key(period: ReportingPeriod) -> PeriodKey:
+    return (period.id, period.start_date, period.plan_version_id)
+
+
+def _narrowed(query: Any, period: PeriodKey, filters: DrillFilters) -> Any:
     if filters.priority_id:
         query = query.where(Action.priority_id == filters.priority_id)
     if filters.theme_id:
@@ -479,7 +494,7 @@ def _narrowed(query: Any, period: ReportingPeriod, filters: DrillFilters) -> Any
     if filters.organisation_id:
         query = query.where(Action.owner_organisation_id == filters.organisation_id)
     if filters.status in ALL_STATUSES:
-        query = query.where(status_in_period(period) == filters.status)
+        query = query.where(status_in_period_of(*period) == filters.status)
     return query
 
 
@@ -490,9 +505,14 @@ def count_in_rollup(
     filters: DrillFilters = DrillFilters(),  # noqa: B008 - frozen, so safe to share
 ) -> int:
     """How many actions a drill-down holds, on every page of it."""
+    return int(session.scalar(_count_statement(version.id, _period_key(period), filters)) or 0)
+
+
+@lru_cache(maxsize=256)
+def _count_statement(version_id: int, period: PeriodKey, filters: DrillFilters) -> Select[int]:
     counted = select(Action.id).join(Priority, Priority.id == Action.priority_id)
-    counted = _narrowed(counted.where(_counted_actions(version)), period, filters)
-    return int(session.scalar(select(func.count()).select_from(counted.subquery())) or 0)
+    counted = _narrowed(counted.where(_counted_actions_of(version_id)), period, filters)
+    return select(func.count()).select_from(counted.subquery())
 
 
 def actions_in_rollup(
@@ -506,36 +526,10 @@ def actions_in_rollup(
 ) -> list[DrillRow]:
     """The actions behind a roll-up count, with their progress text for the period, in plan
     order; limit and offset take one page of them."""
-    latest_in_period = _of_latest_update_in(period, Update.id)
-    action_status = status_in_period(period)
     waiting = waiting_update_ids(session, period) if version.plan.sign_off_required else set()
-    latest_of_any_kind = (
-        _of_latest_update_in(period, Update.id, counted_only=False)
-        if waiting
-        else literal(None, Integer)
+    statement = _drill_statement(
+        version.id, _period_key(period), filters, paged=limit is not None, waiting=bool(waiting)
     )
-    query = (
-        select(
-            Action.id,
-            Action.title,
-            Priority.name,
-            Organisation.name,
-            action_status,
-            Update.progress_text,
-            Update.mitigation_text,
-            Update.recorded_at,
-            Action.target_date,
-            latest_of_any_kind,
-        )
-        .join(Priority, Priority.id == Action.priority_id)
-        .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
-        .outerjoin(Update, Update.id == latest_in_period)
-        .where(_counted_actions(version))
-        .order_by(Priority.position, Action.position, Action.id)
-        .limit(limit)
-        .offset(offset)
-    )
-    query = _narrowed(query, period, filters)
     return [
         DrillRow(
             action_id,
@@ -560,5 +554,41 @@ def actions_in_rollup(
             updated_at,
             target_date,
             latest_id,
-        ) in session.execute(query)
+        ) in session.execute(statement, {"limit": limit, "offset": offset})
     ]
+
+
+@lru_cache(maxsize=256)
+def _drill_statement(
+    version_id: int, period: PeriodKey, filters: DrillFilters, *, paged: bool, waiting: bool
+) -> Select[Any]:
+    """The drill-down's rows; with paged, a page of them (`limit` and `offset` given when it
+    runs); with waiting, each action's latest update of any kind (to flag one that waits)."""
+    period_id = period[0]
+    latest_of_any_kind = (
+        _of_latest_update_in(period_id, Update.id, counted_only=False)
+        if waiting
+        else literal(None, Integer)
+    )
+    query = (
+        select(
+            Action.id,
+            Action.title,
+            Priority.name,
+            Organisation.name,
+            status_in_period_of(*period),
+            Update.progress_text,
+            Update.mitigation_text,
+            Update.recorded_at,
+            Action.target_date,
+            latest_of_any_kind,
+        )
+        .join(Priority, Priority.id == Action.priority_id)
+        .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
+        .outerjoin(Update, Update.id == _of_latest_update_in(period_id, Update.id))
+        .where(_counted_actions_of(version_id))
+        .order_by(Priority.position, Action.position, Action.id)
+    )
+    if paged:
+        query = query.limit(bindparam("limit")).offset(bindparam("offset"))
+    return _narrowed(query, period, filters)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
 from flask.blueprints import BlueprintSetupState
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from werkzeug.wrappers import Response
 
 from tracker.arguments import record_id
@@ -159,18 +160,7 @@ def drilldown() -> Response | str:
         limit=DRILL_PAGE_SIZE,
         offset=first_row(page, DRILL_PAGE_SIZE),
     )
-    # Organisations are shared by every plan; offer those that own an action in this one.
-    organisations = db.session.scalars(
-        select(Organisation)
-        .where(
-            Organisation.id.in_(
-                select(Action.owner_organisation_id)
-                .join(Priority, Priority.id == Action.priority_id)
-                .where(Priority.plan_version_id == version.id)
-            )
-        )
-        .order_by(Organisation.name)
-    ).all()
+    organisations = db.session.scalars(_owners_in_version(), {"version_id": version.id}).all()
     return render_page_or_partial(
         "dashboard/drilldown.html",
         "dashboard/_drilldown.html",
@@ -189,14 +179,39 @@ def drilldown() -> Response | str:
     )
 
 
+# The drill-down's choice lists, built once per process: building them cost more than
+# running them.
+
+
+@cache
+def _owners_in_version() -> Select[Organisation]:
+    """Organisations are shared by every plan; offer those that own an action in this one."""
+    return (
+        select(Organisation)
+        .where(
+            Organisation.id.in_(
+                select(Action.owner_organisation_id)
+                .join(Priority, Priority.id == Action.priority_id)
+                .where(Priority.plan_version_id == bindparam("version_id"))
+            )
+        )
+        .order_by(Organisation.name)
+    )
+
+
 def _in_plan_order(model: type[Priority] | type[Theme], version_id: int) -> list[Any]:
     """The version's priorities (or themes) still in the plan, as the roll-up lists them."""
-    return list(
-        db.session.scalars(
-            select(model)
-            .where(model.plan_version_id == version_id, model.retired_at.is_(None))
-            .order_by(model.position, model.id)
-        )
+    statement = _in_plan_order_statement(model.__name__)
+    return list(db.session.scalars(statement, {"version_id": version_id}))
+
+
+@cache
+def _in_plan_order_statement(model_name: str) -> Select[Any]:
+    model: type[Priority] | type[Theme] = Priority if model_name == "Priority" else Theme
+    return (
+        select(model)
+        .where(model.plan_version_id == bindparam("version_id"), model.retired_at.is_(None))
+        .order_by(model.position, model.id)
     )
 
 

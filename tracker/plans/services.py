@@ -42,7 +42,10 @@ from tracker.paging import first_row, page_count
 from tracker.statuses import NO_UPDATE, is_past_target, latest_update_id_subquery
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+# Not frozen: a frozen dataclass sets each field through object.__setattr__, which tripled
+# the cost of building a lead's hundreds of rows. Nothing changes a row once it is built, and
+# a card is kept under its row's hash (tracker/actions/cards.py).
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class ActionPlace:
     """What a list counts and filters an action by, and where it stands in plan order,
     without what a card shows of it: a lead of thousands of actions has them all counted
@@ -72,7 +75,7 @@ class ActionPlace:
         )
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True, unsafe_hash=True)
 class ActionStatus(ActionPlace):
     """An action as shown in lists: what it is, who owns it and its latest update, if any.
 
@@ -174,7 +177,7 @@ PLAN_ORDER = (Priority.position, Priority.id, Action.position, Action.id)
 def _placed(
     in_use: ColumnElement[bool], restrict: ColumnElement[bool], *details: Any
 ) -> Select[Any]:
-    """Each action's place and latest status (the first six columns, as _place_of reads
+    """Each action's place and latest status (the first six columns, as action_places reads
     them), then any detail columns asked for, in plan order."""
     return (
         select(
@@ -191,18 +194,6 @@ def _placed(
         .where(in_use, restrict)
         .order_by(*PLAN_ORDER)
     )
-
-
-def _place_of(row: Any) -> dict[str, Any]:
-    action_id, priority_id, priority_name, state, rag, period_id = row[:6]
-    return {
-        "action_id": action_id,
-        "priority_id": priority_id,
-        "priority_name": priority_name,
-        "state": state,
-        "rag": rag or NO_UPDATE,
-        "last_update_period_id": period_id,
-    }
 
 
 # The lists' statements are built once per process for each version (and each person's own
@@ -235,13 +226,22 @@ def action_places(
     A query of ids should be built once and used again (editable_actions is), so that this
     statement is too."""
     rows = session.execute(_places_statement(version.id, only))
-    awaiting = _awaiting_sign_off(session, version, only)
+    waiting_periods = {
+        action_id: waiting["waiting_period_id"]
+        for action_id, waiting in _awaiting_sign_off(session, version, only).items()
+        if "waiting_period_id" in waiting
+    }
     return [
         ActionPlace(
-            **_place_of(row),
-            waiting_period_id=awaiting.get(row[0], {}).get("waiting_period_id"),
+            action_id=action_id,
+            priority_id=priority_id,
+            priority_name=priority_name,
+            state=state,
+            rag=rag or NO_UPDATE,
+            last_update_period_id=period_id,
+            waiting_period_id=waiting_periods.get(action_id),
         )
-        for row in rows
+        for action_id, priority_id, priority_name, state, rag, period_id in rows
     ]
 
 
@@ -284,10 +284,16 @@ def action_statuses(
     awaiting = _awaiting_sign_off(session, version, among, ids)
     statuses = []
     for row in rows:
+        action_id, priority_id, priority_name, state, rag, period_id = row[:6]
         title, owner_name, recorded_at, author_name, action_version, target_date = row[6:]
         statuses.append(
             ActionStatus(
-                **_place_of(row),
+                action_id=action_id,
+                priority_id=priority_id,
+                priority_name=priority_name,
+                state=state,
+                rag=rag or NO_UPDATE,
+                last_update_period_id=period_id,
                 title=title,
                 owner_name=owner_name,
                 last_update_at=recorded_at,
