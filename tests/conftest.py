@@ -288,6 +288,16 @@ def sign_in(client: FlaskClient, email: str, password: str, totp_secret: str | N
 
 
 @pytest.fixture(autouse=True)
+def _nothing_kept_from_another_test() -> None:
+    """Each worker keeps roll-ups and lists under a plan's change stamp, and every
+    test that starts from the demo plan starts from the same stamp: forget what an earlier
+    test of this process kept, as a server starting on this database would have nothing."""
+    from tracker.dashboard.cache import forget_everything
+
+    forget_everything()
+
+
+@pytest.fixture(autouse=True)
 def _hash_demo_password_once(monkeypatch):
     """argon2 is slow by design; demo users share a password, so tests hash it once a run."""
     from tracker.plans import demo

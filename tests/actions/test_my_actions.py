@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_token_from, form_value, sign_in
+from tests.conftest import csrf_token_from, form_value, queries_for, sign_in
 from tests.support.paths import only_plan_path
 from tracker.models import Action, Priority, Theme
 from tracker.plans.demo_content import DEMO_PASSWORD, PRIORITIES
@@ -184,22 +184,11 @@ def test_viewer_is_told_they_have_no_actions(client, session, demo_plan):
 
 
 def test_my_actions_query_count_does_not_grow_with_actions(app, lead, session):
-    from sqlalchemy import event
 
     from tests.support.factories import make_action
-    from tracker.extensions import db
 
     def queries() -> int:
-        seen: list[str] = []
-        with app.app_context():
-            engine = db.engine
-        listener = lambda *args: seen.append(args[2])  # noqa: E731
-        event.listen(engine, "before_cursor_execute", listener)
-        try:
-            assert lead.get(only_plan_path(session, "my-actions")).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", listener)
-        return len(seen)
+        return queries_for(app, lead, only_plan_path(session, "my-actions"))
 
     before = queries()
     asb = session.scalar(select(Priority).where(Priority.name == "Anti-Social Behaviour"))

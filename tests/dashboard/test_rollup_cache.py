@@ -1,7 +1,7 @@
 """The roll-up is kept between requests until its plan changes: after every kind of write
-that changes it, the very next answer (page, JSON, drill-down, trend, and the plan page and a
-live draft's CSV, which are kept the same way) from any worker says what an answer computed
-afresh says, and a repeat request is answered without recomputing.
+that changes it, the very next answer (page, JSON, drill-down, trend, and the plan page, Your
+actions and a live draft's CSV, which are kept the same way) from any worker says what an
+answer computed afresh says, and a repeat request is answered without recomputing.
 
 The plan is built here as a partnership would set it up (two priorities, a theme, three
 quarters, a lead and a coordinator), not taken from the demo."""
@@ -125,6 +125,7 @@ def answers(client, district) -> dict[str, object]:
         "trend": main_of(f"/plans/{plan_id}/rollup/trend"),
         "plan page": main_of(f"/plans/{plan_id}"),
         "plan page by theme": main_of(f"/plans/{plan_id}?group=themes"),
+        "Your actions": main_of(f"/plans/{plan_id}/my-actions"),
         "CSV of a live draft": client.get(f"/reports/{district['draft'].id}/download/csv").data,
     }
 
@@ -237,6 +238,39 @@ def test_the_next_answer_after_a_write_is_what_a_fresh_one_says(app, session, di
     assert after["json"] != before["json"]
     if write in WRITES_TO_THE_DRAFTS_QUARTER:
         assert after["CSV of a live draft"] != before["CSV of a live draft"]
+
+
+def lead_changes(session, district):
+    """What changes one lead's own list without touching their actions' updates: an action
+    they are newly named responsible for, and a priority they no longer lead."""
+    district["cameras"].responsible_users.append(district["lead"])
+    session.commit()
+    yield "named responsible for an action under another priority"
+    district["violence"].leads.remove(district["lead"])
+    session.commit()
+    yield "no longer the lead of their priority"
+
+
+def test_a_leads_list_after_each_change_to_what_they_may_update_is_the_fresh_one(
+    app, session, district
+):
+    lead = client_signed_in_as(app, LEAD)
+    plan_id = district["plan"].id
+    page = f"/plans/{plan_id}/my-actions"
+
+    def listed() -> str:
+        return MAIN.search(lead.get(page).get_data(as_text=True)).group(0)
+
+    before = listed()
+    assert "Knife arches" in before and "Average speed cameras" not in before
+    assert listed() == before, "asked twice with nothing written: the same"
+    for change in lead_changes(session, district):
+        after = listed()
+        forget_everything()
+        assert after == listed(), f"kept list is the fresh one once {change}"
+        assert after != before, change
+        before = after
+    assert "Average speed cameras" in before and "Knife arches" not in before
 
 
 def test_sign_off_and_a_renamed_owner_show_at_once(app, session, district):

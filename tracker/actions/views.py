@@ -42,7 +42,13 @@ from tracker.actions.services import (
 )
 from tracker.arguments import record_id, record_id_or_none
 from tracker.auth.access import deny_and_record, signed_in
-from tracker.auth.permissions import can_edit_action, can_manage_priority, editable_actions
+from tracker.auth.permissions import (
+    can_edit_action,
+    can_manage_priority,
+    editable_action_ids,
+    edits_every_action,
+)
+from tracker.dashboard.cache import kept
 from tracker.database import commit_keeping_loaded_objects
 from tracker.extensions import db
 from tracker.htmx import render_page_or_partial, wants_partial
@@ -136,10 +142,27 @@ def _refuse_unless_editor(action: Action, attempted: str) -> None:
 MY_ACTIONS_FILTERS = ("priority", "theme", "rag", "due")
 
 
+def _kept_my_action_places(version: PlanVersion) -> list[ActionPlace]:
+    """_my_action_places, kept per plan change stamp and person, as the plan page keeps its
+    places: a lead of hundreds of actions pages and filters through them without every page
+    reading every action's status again. Only for a request that has written nothing: the
+    plan (and its stamp) was read at its start."""
+    plan, person = version.plan, current_user
+    places = kept(
+        ("your actions", plan.id, plan.change_stamp, version.id, person.id, person.role),
+        lambda: json.dumps([row.as_values() for row in _my_action_places(version)]).encode(),
+    )
+    return [ActionPlace.from_values(values) for values in json.loads(places)]
+
+
 def _my_action_places(version: PlanVersion) -> list[ActionPlace]:
     """Every action this user may update: counted and filtered by its place alone, so that
     only a page of them is read in full (a lead may have hundreds)."""
-    return action_places(db.session, version, only=editable_actions(current_user, version.id))
+    if edits_every_action(current_user, version):
+        return action_places(db.session, version)
+    return action_places(
+        db.session, version, only=editable_action_ids(db.session, current_user, version.id)
+    )
 
 
 def _my_counts(rows: list[ActionPlace], open_period: ReportingPeriod | None) -> Counter[str]:
@@ -162,7 +185,7 @@ def _filter_query() -> dict[str, Any]:
 def _my_actions_context() -> dict[str, Any]:
     scope = plan_scope()
     version = scope.version
-    rows = _my_action_places(version)
+    rows = _kept_my_action_places(version)
     open_period = scope.open_period
     open_period_id = open_period.id if open_period else None
     theme = request.args.get("theme", type=record_id)
@@ -250,7 +273,7 @@ def my_action_counts() -> str:
     return render_template(
         "actions/_my_counts.html",
         version=scope.version,
-        counts=_my_counts(_my_action_places(scope.version), scope.open_period),
+        counts=_my_counts(_kept_my_action_places(scope.version), scope.open_period),
         query=_filter_query(),
     )
 

@@ -23,12 +23,18 @@ from tracker.models import (
 )
 
 
+def edits_every_action(user: User, version: PlanVersion) -> bool:
+    """Coordinators edit every action of a plan's current version (and nobody edits any
+    action of another version)."""
+    return version.is_current and user.role == Role.COORDINATOR
+
+
 def can_edit_action(session: DbSession, user: User, action: Action) -> bool:
     """Coordinators edit every action; a lead edits actions under the priorities they lead
     and actions they are named responsible for; nobody else edits actions."""
     if not action.priority.plan_version.is_current:
         return False
-    if user.role == Role.COORDINATOR:
+    if edits_every_action(user, action.priority.plan_version):
         return True
     if user.role != Role.LEAD:
         return False
@@ -52,18 +58,12 @@ def can_edit_action(session: DbSession, user: User, action: Action) -> bool:
 
 def editable_action_ids(session: DbSession, user: User, plan_version_id: int) -> set[int]:
     """Ids of the actions in a plan version this user may change; one query."""
-    return set(session.scalars(editable_actions(user, plan_version_id)))
+    return set(session.scalars(_editable_actions(user.role, user.id, plan_version_id)))
 
 
-# The ids of a person's editable actions, as a query: a select, or two joined by UNION ALL.
+# The ids of a person's editable actions, as a query: a select, or two joined by UNION ALL;
+# built once per person and version.
 EditableActions = Select[Any] | CompoundSelect[Any]
-
-
-def editable_actions(user: User, plan_version_id: int) -> EditableActions:
-    """The ids of the actions in a plan version this user may change, as a query: to filter
-    another query in the database, rather than sending it thousands of ids. The same query
-    object for the same person and version, so that what is built on it is built once too."""
-    return _editable_actions(user.role, user.id, plan_version_id)
 
 
 @lru_cache(maxsize=256)

@@ -9,7 +9,8 @@ today's date (an action passes its target date at midnight), and what the reques
 for. A key that can no longer be asked for simply ages out of the cache.
 
 The plan page keeps its costly part here the same way: the counts and every action's place
-(tracker.plans.services.plan_overview), under its plan's stamp. So does a live draft's CSV,
+(tracker.plans.services.plan_overview), under its plan's stamp; so does Your actions, each
+person's actions with their places (tracker.actions.views). So does a live draft's CSV,
 which is the roll-up's actions row by row (tracker.reports.views.download), in a store of
 its own so that one large file does not push out hundreds of roll-ups.
 

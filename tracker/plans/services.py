@@ -12,7 +12,6 @@ from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Select,
     bindparam,
     func,
@@ -20,7 +19,7 @@ from sqlalchemy import (
     select,
     true,
 )
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from tracker.dashboard.cache import kept
 from tracker.extensions import DbSession
@@ -39,7 +38,12 @@ from tracker.models import (
     action_theme,
 )
 from tracker.paging import first_row, page_count
-from tracker.statuses import NO_UPDATE, is_past_target, latest_update_id_subquery
+from tracker.statuses import (
+    NO_UPDATE,
+    is_past_target,
+    latest_update,
+    latest_update_id_subquery,
+)
 
 
 # Not frozen: a frozen dataclass sets each field through object.__setattr__, which tripled
@@ -63,6 +67,31 @@ class ActionPlace:
     @property
     def is_active(self) -> bool:
         return self.state == ActionState.ACTIVE
+
+    def as_values(self) -> list[Any]:
+        """The place as plain values, to be kept (from_values makes it again)."""
+        return [
+            self.action_id,
+            self.priority_id,
+            self.priority_name,
+            self.state,
+            self.rag,
+            self.last_update_period_id,
+            self.waiting_period_id,
+        ]
+
+    @classmethod
+    def from_values(cls, values: list[Any]) -> ActionPlace:
+        action_id, priority_id, priority_name, state, rag, period_id, waiting_period_id = values
+        return cls(
+            action_id=action_id,
+            priority_id=priority_id,
+            priority_name=priority_name,
+            state=state,
+            rag=rag,
+            last_update_period_id=period_id,
+            waiting_period_id=waiting_period_id,
+        )
 
     def needs_update(self, open_period_id: int | None) -> bool:
         """Active, with a period open, and not yet updated in it (an update waiting for
@@ -175,60 +204,65 @@ PLAN_ORDER = (Priority.position, Priority.id, Action.position, Action.id)
 
 
 def _placed(
-    in_use: ColumnElement[bool], restrict: ColumnElement[bool], *details: Any
+    in_use: ColumnElement[bool], restrict: ColumnElement[bool], *, lateral: bool, details: Any = ()
 ) -> Select[Any]:
     """Each action's place and latest status (the first six columns, as action_places reads
-    them), then any detail columns asked for, in plan order."""
+    them), then any detail columns asked for, in plan order. The latest update is the alias
+    statuses.latest_update gives for `lateral` (the join PostgreSQL plans best)."""
+    latest, joined_on = latest_update(lateral=lateral)
     return (
         select(
             Action.id,
             Action.priority_id,
             Priority.name,
             Action.state,
-            Update.rag,
-            Update.period_id,
+            latest.rag,
+            latest.period_id,
             *details,
         )
         .join(Priority, Action.priority_id == Priority.id)
-        .outerjoin(Update, Update.id == latest_update_id_subquery())
+        .outerjoin(latest, joined_on)
         .where(in_use, restrict)
         .order_by(*PLAN_ORDER)
     )
 
 
-# The lists' statements are built once per process for each version (and each person's own
-# list): building a statement and its cache key cost more than running it. A list is of
-# every action, of those a query of ids finds, or of ids given when it runs (GIVEN_IDS).
+def _joins_laterally(session: DbSession) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# The lists' statements are built once per process for each version: building a statement
+# and its cache key cost more than running it. A list is of every action of the version, or
+# of the ids given when it runs (an expanding parameter: the database plans for a list of
+# known length, where a subquery of ids could leave PostgreSQL guessing hundreds and
+# reading every update of the plan to join them).
 GIVEN_IDS = "ids"
-Among = Select[Any] | CompoundSelect[Any] | str | None
 
 
-def _among(only: Among) -> ColumnElement[bool]:
-    if only is None:
-        return true()
-    if isinstance(only, str):
-        return Action.id.in_(bindparam(only, expanding=True))
-    return Action.id.in_(only)
+def _among(of_ids: bool) -> ColumnElement[bool]:
+    return Action.id.in_(bindparam(GIVEN_IDS, expanding=True)) if of_ids else true()
 
 
-@lru_cache(maxsize=256)
-def _places_statement(version_id: int, only: Among) -> Select[Any]:
-    return _placed(_under_priorities_in_use(version_id), _among(only))
+def _given(only: Iterable[int] | None) -> dict[str, list[int]]:
+    return {} if only is None else {GIVEN_IDS: list(only)}
+
+
+@lru_cache(maxsize=64)
+def _places_statement(version_id: int, *, of_ids: bool, lateral: bool) -> Select[Any]:
+    return _placed(_under_priorities_in_use(version_id), _among(of_ids), lateral=lateral)
 
 
 def action_places(
-    session: DbSession,
-    version: PlanVersion,
-    only: Select[Any] | CompoundSelect[Any] | None = None,
+    session: DbSession, version: PlanVersion, only: Iterable[int] | None = None
 ) -> list[ActionPlace]:
-    """Every action of a plan version (or those a query of ids finds, such as the ones a
-    person may update) with its latest status, in plan order: one query (two with sign-off).
-    A query of ids should be built once and used again (editable_actions is), so that this
-    statement is too."""
-    rows = session.execute(_places_statement(version.id, only))
+    """Every action of a plan version (or only those ids) with its latest status, in plan
+    order: one query (two with sign-off)."""
+    of_ids, given = only is not None, _given(only)
+    statement = _places_statement(version.id, of_ids=of_ids, lateral=_joins_laterally(session))
+    rows = session.execute(statement, given)
     waiting_periods = {
         action_id: waiting["waiting_period_id"]
-        for action_id, waiting in _awaiting_sign_off(session, version, only).items()
+        for action_id, waiting in _awaiting_sign_off(session, version, of_ids, given).items()
         if "waiting_period_id" in waiting
     }
     return [
@@ -257,20 +291,25 @@ def actions_with_theme(session: DbSession, theme_id: int) -> set[int]:
 
 
 @lru_cache(maxsize=64)
-def _statuses_statement(version_id: int, only: Among) -> Select[Any]:
+def _statuses_statement(version_id: int, *, of_ids: bool, lateral: bool) -> Select[Any]:
+    latest, _ = latest_update(lateral=lateral)
+    author = aliased(User)
     return (
         _placed(
             _under_priorities_in_use(version_id),
-            _among(only),
-            Action.title,
-            Organisation.name,
-            Update.recorded_at,
-            User.name,
-            Action.version,
-            Action.target_date,
+            _among(of_ids),
+            lateral=lateral,
+            details=(
+                Action.title,
+                Organisation.name,
+                latest.recorded_at,
+                author.name,
+                Action.version,
+                Action.target_date,
+            ),
         )
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
-        .outerjoin(User, User.id == Update.author_id)
+        .outerjoin(author, author.id == latest.author_id)
     )
 
 
@@ -279,9 +318,10 @@ def action_statuses(
 ) -> list[ActionStatus]:
     """Every action of a plan version (or only those ids) with its latest update, in plan
     order: one query however many actions there are (two with sign-off)."""
-    among, ids = (None, {}) if only is None else (GIVEN_IDS, {GIVEN_IDS: list(only)})
-    rows = session.execute(_statuses_statement(version.id, among), ids)
-    awaiting = _awaiting_sign_off(session, version, among, ids)
+    of_ids, given = only is not None, _given(only)
+    statement = _statuses_statement(version.id, of_ids=of_ids, lateral=_joins_laterally(session))
+    rows = session.execute(statement, given)
+    awaiting = _awaiting_sign_off(session, version, of_ids, given)
     statuses = []
     for row in rows:
         action_id, priority_id, priority_name, state, rag, period_id = row[:6]
@@ -329,19 +369,16 @@ def themes_of_actions(
 
 
 def _awaiting_sign_off(
-    session: DbSession,
-    version: PlanVersion,
-    only: Among,
-    parameters: dict[str, Any] | None = None,
+    session: DbSession, version: PlanVersion, of_ids: bool, given: dict[str, list[int]]
 ) -> dict[int, dict[str, Any]]:
-    """For a plan that asks for sign-off: each action of a list (as action_places and
-    action_statuses choose them) whose latest update waits for it, or was returned, with what
+    """For a plan that asks for sign-off: each action of a list (every action of the
+    version, or the ids given) whose latest update waits for it, or was returned, with what
     ActionStatus shows of it. One query; none without sign-off."""
     if not version.plan.sign_off_required:
         return {}
     found: dict[int, dict[str, Any]] = {}
     for action_id, rag, period_id, decision, reason in session.execute(
-        _awaiting_statement(version.id, only), parameters or {}
+        _awaiting_statement(version.id, of_ids=of_ids, lateral=_joins_laterally(session)), given
     ):
         found[action_id] = (
             {"returned_reason": reason}
@@ -351,17 +388,20 @@ def _awaiting_sign_off(
     return found
 
 
-@lru_cache(maxsize=256)
-def _awaiting_statement(version_id: int, only: Among) -> Select[int, str, int | None, str, str]:
+@lru_cache(maxsize=64)
+def _awaiting_statement(
+    version_id: int, *, of_ids: bool, lateral: bool
+) -> Select[int, str, int | None, str, str]:
+    latest, joined_on = latest_update(counted_only=False, lateral=lateral)
     return (
-        select(Action.id, Update.rag, Update.period_id, UpdateReview.decision, UpdateReview.reason)
+        select(Action.id, latest.rag, latest.period_id, UpdateReview.decision, UpdateReview.reason)
         .join(Priority, Action.priority_id == Priority.id)
-        .join(Update, Update.id == latest_update_id_subquery(counted_only=False))
-        .outerjoin(UpdateReview, UpdateReview.update_id == Update.id)
+        .join(latest, joined_on)
+        .outerjoin(UpdateReview, UpdateReview.update_id == latest.id)
         .where(
             _under_priorities_in_use(version_id),
-            _among(only),
-            Update.needs_sign_off.is_(True),
+            _among(of_ids),
+            latest.needs_sign_off.is_(True),
             or_(UpdateReview.id.is_(None), UpdateReview.decision == ReviewDecision.RETURNED),
         )
     )
