@@ -230,12 +230,13 @@ def latest_update_id_subquery(*, counted_only: bool = True) -> ScalarSelect[int]
     )
 
 
-@cache
+@lru_cache(maxsize=1024)
 def latest_update(
-    *, counted_only: bool = True, lateral: bool = False
+    *, counted_only: bool = True, lateral: bool = False, period_id: int | None = None
 ) -> tuple[Any, ColumnElement[bool]]:
-    """An action's latest update that counts (any kind, with counted_only=False), to join to
-    Action: an alias of Update and the clause to join it on.
+    """An action's latest update that counts (any kind, with counted_only=False), or its
+    latest one written in a period, to join to Action: an alias of Update and the clause to
+    join it on.
 
     lateral=True (PostgreSQL) joins it as a LATERAL subquery: an index seek per action,
     however the planner reckons the number of actions. The other form (SQLite has no
@@ -243,20 +244,27 @@ def latest_update(
     a seek per action; PostgreSQL, expecting a few hundred actions, may instead read and hash
     every update of the plan to join them, several times slower.
     """
+    which = [
+        Update.action_id == Action.id,
+        counts_towards_status() if counted_only else true(),
+        Update.period_id == period_id if period_id is not None else true(),
+    ]
+    newest_first = (Update.recorded_at.desc(), Update.id.desc())
     if lateral:
         latest_rows = (
-            select(Update)
-            .where(
-                Update.action_id == Action.id,
-                counts_towards_status() if counted_only else true(),
-            )
-            .order_by(Update.recorded_at.desc(), Update.id.desc())
-            .limit(1)
-            .lateral("latest_update")
+            select(Update).where(*which).order_by(*newest_first).limit(1).lateral("latest_update")
         )
         return aliased(Update, latest_rows), true()
     latest = aliased(Update, name="latest_update")
-    return latest, latest.id == latest_update_id_subquery(counted_only=counted_only)
+    latest_id = (
+        select(Update.id)
+        .where(*which)
+        .order_by(*newest_first)
+        .limit(1)
+        .correlate(Action)
+        .scalar_subquery()
+    )
+    return latest, latest.id == latest_id
 
 
 def status_in_period(period: ReportingPeriod) -> ColumnElement[str]:

@@ -42,6 +42,7 @@ from tracker.statuses import (
     counts_towards_status,
     definitions_of,
     is_past_target,
+    latest_update,
     scale_of,
     status_for,
     status_in_period,
@@ -528,7 +529,12 @@ def actions_in_rollup(
     order; limit and offset take one page of them."""
     waiting = waiting_update_ids(session, period) if version.plan.sign_off_required else set()
     statement = _drill_statement(
-        version.id, _period_key(period), filters, paged=limit is not None, waiting=bool(waiting)
+        version.id,
+        _period_key(period),
+        filters,
+        paged=limit is not None,
+        waiting=bool(waiting),
+        lateral=session.get_bind().dialect.name == "postgresql",
     )
     return [
         DrillRow(
@@ -560,11 +566,19 @@ def actions_in_rollup(
 
 @lru_cache(maxsize=256)
 def _drill_statement(
-    version_id: int, period: PeriodKey, filters: DrillFilters, *, paged: bool, waiting: bool
+    version_id: int,
+    period: PeriodKey,
+    filters: DrillFilters,
+    *,
+    paged: bool,
+    waiting: bool,
+    lateral: bool,
 ) -> Select[Any]:
     """The drill-down's rows; with paged, a page of them (`limit` and `offset` given when it
-    runs); with waiting, each action's latest update of any kind (to flag one that waits)."""
+    runs); with waiting, each action's latest update of any kind (to flag one that waits);
+    lateral, the period's latest update joined as PostgreSQL plans it best."""
     period_id = period[0]
+    latest, joined_on = latest_update(lateral=lateral, period_id=period_id)
     latest_of_any_kind = (
         _of_latest_update_in(period_id, Update.id, counted_only=False)
         if waiting
@@ -577,15 +591,15 @@ def _drill_statement(
             Priority.name,
             Organisation.name,
             status_in_period_of(*period),
-            Update.progress_text,
-            Update.mitigation_text,
-            Update.recorded_at,
+            latest.progress_text,
+            latest.mitigation_text,
+            latest.recorded_at,
             Action.target_date,
             latest_of_any_kind,
         )
         .join(Priority, Priority.id == Action.priority_id)
         .outerjoin(Organisation, Organisation.id == Action.owner_organisation_id)
-        .outerjoin(Update, Update.id == _of_latest_update_in(period_id, Update.id))
+        .outerjoin(latest, joined_on)
         .where(_counted_actions_of(version_id))
         .order_by(Priority.position, Action.position, Action.id)
     )
