@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from tracker import database
@@ -53,11 +54,14 @@ class EditConflict(Exception):
 
 def open_period_for(session: DbSession, action: Action) -> ReportingPeriod | None:
     """The reporting period open now in the action's plan version, if any."""
-    return session.scalar(
-        select(ReportingPeriod).where(
-            ReportingPeriod.plan_version_id == action.priority.plan_version_id,
-            ReportingPeriod.is_open.is_(True),
-        )
+    return session.scalar(_open_period(), {"version_id": action.priority.plan_version_id})
+
+
+@cache  # every save asks: built once per process, as building cost more than running
+def _open_period() -> Select[ReportingPeriod]:
+    return select(ReportingPeriod).where(
+        ReportingPeriod.plan_version_id == bindparam("version_id"),
+        ReportingPeriod.is_open.is_(True),
     )
 
 

@@ -6,10 +6,10 @@ change an action or a priority's context of a draft or of last year's version.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import Any
 
-from sqlalchemy import CompoundSelect, Select, exists, false, or_, select, union_all
+from sqlalchemy import CompoundSelect, Select, bindparam, exists, false, or_, select, union_all
 
 from tracker.extensions import DbSession
 from tracker.models import (
@@ -40,18 +40,24 @@ def can_edit_action(session: DbSession, user: User, action: Action) -> bool:
         return False
     return bool(
         session.scalar(
-            select(
-                or_(
-                    exists().where(
-                        priority_lead.c.priority_id == action.priority_id,
-                        priority_lead.c.user_id == user.id,
-                    ),
-                    exists().where(
-                        action_responsible_user.c.action_id == action.id,
-                        action_responsible_user.c.user_id == user.id,
-                    ),
-                )
-            )
+            _leads_or_is_responsible_for(),
+            {"user_id": user.id, "priority_id": action.priority_id, "action_id": action.id},
+        )
+    )
+
+
+@cache  # every save asks: built once per process, as building cost more than running
+def _leads_or_is_responsible_for() -> Select[bool]:
+    return select(
+        or_(
+            exists().where(
+                priority_lead.c.priority_id == bindparam("priority_id"),
+                priority_lead.c.user_id == bindparam("user_id"),
+            ),
+            exists().where(
+                action_responsible_user.c.action_id == bindparam("action_id"),
+                action_responsible_user.c.user_id == bindparam("user_id"),
+            ),
         )
     )
 
