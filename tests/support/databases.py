@@ -114,6 +114,11 @@ class PostgresDatabases:
         migrate_to_head(self.server.url("tracker_template"), workdir / "instance")
         self._workdir = workdir
         self._demo_template_made = False
+        # Copying the template's files is a third quicker than logging every page of it
+        # (PostgreSQL 15's default), for a template this small and fsync off.
+        self._copy_strategy = (
+            " STRATEGY FILE_COPY" if self._admin.info.server_version >= 150000 else ""
+        )
 
     def describe(self) -> str:
         version = self._admin.execute("SHOW server_version").fetchone()
@@ -135,7 +140,7 @@ class PostgresDatabases:
             self._demo_template_made = True
         template = "tracker_demo_template" if with_demo else "tracker_template"
         name = f"test_{next(self._numbers)}"
-        self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE {template}')
+        self._admin.execute(f'CREATE DATABASE "{name}" TEMPLATE {template}{self._copy_strategy}')
         return self.server.url(name)
 
     def drop(self, url: str) -> None:
