@@ -3,29 +3,23 @@
 A card is a pure function of what it is drawn from: the action's row (ActionStatus, plain
 values: its status, state, latest update, what waits for sign-off), the open period, whether
 the person may update it, the two pieces of its links, and today's date (an action passes its
-target date at midnight). So a card is kept under exactly those values, with no stamp to
-check: when an update is saved, the action's row changes and so does its key, while the
-lead's other cards are found again as they were. A key nobody asks for again ages out.
+target date at midnight). So a card is kept (tracker.dashboard.cache) under exactly those
+values, with no stamp to check: when an update is saved, the action's row changes and so does
+its key, while the lead's other cards are found again as they were. A key nobody asks for
+again ages out.
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from datetime import date
 
-from cachetools import LRUCache
 from flask import current_app
 from markupsafe import Markup
 
+from tracker.dashboard.cache import kept_card
 from tracker.models import ReportingPeriod
 from tracker.plans.services import ActionStatus
-
-# Bytes of drawn cards each worker keeps: a card is about 1.2 KB, so several thousand.
-CARD_CACHE_BYTES = 4 * 1024 * 1024
-
-_drawn: LRUCache[Hashable, Markup] = LRUCache(maxsize=CARD_CACHE_BYTES, getsizeof=len)
-_lock = threading.Lock()  # gunicorn's threaded workers share one store per process
 
 
 def action_card(
@@ -48,13 +42,9 @@ def action_card(
         return_query,
         date.today(),
     )
-    with _lock:
-        card = _drawn.get(key)
-    if card is None:
-        card = _macro()(row, open_period, can_edit, actions_prefix, return_query)
-        with _lock:
-            _drawn[key] = card
-    return card
+    return kept_card(
+        key, lambda: _macro()(row, open_period, can_edit, actions_prefix, return_query)
+    )
 
 
 def _macro() -> Callable[..., Markup]:

@@ -29,6 +29,7 @@ from cachetools import LRUCache
 from flask import request, session
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from tracker.models import Plan, PlanVersion, ReportingPeriod
@@ -40,8 +41,12 @@ CACHE_BYTES = 16 * 1024 * 1024
 # Downloads are larger (a 10,000-action plan's CSV is about 4 MB) and asked for less often.
 DOWNLOAD_CACHE_BYTES = 16 * 1024 * 1024
 
+# Drawn action cards (tracker.actions.cards), about 1.2 KB each: several thousand.
+CARD_CACHE_BYTES = 4 * 1024 * 1024
+
 _kept: LRUCache[Hashable, bytes] = LRUCache(maxsize=CACHE_BYTES, getsizeof=len)
 _kept_downloads: LRUCache[Hashable, bytes] = LRUCache(maxsize=DOWNLOAD_CACHE_BYTES, getsizeof=len)
+_kept_cards: LRUCache[Hashable, Markup] = LRUCache(maxsize=CARD_CACHE_BYTES, getsizeof=len)
 _lock = threading.Lock()  # gunicorn's threaded workers share one cache per process
 
 
@@ -75,11 +80,23 @@ def kept(
     return answer
 
 
+def kept_card(key: Hashable, draw: Callable[[], Markup]) -> Markup:
+    """The card kept under key (everything it is drawn from), drawn when it is not kept."""
+    with _lock:
+        card = _kept_cards.get(key)
+    if card is None:
+        card = draw()
+        with _lock:
+            _kept_cards[key] = card
+    return card
+
+
 def forget_everything() -> None:
-    """For the tests that measure a first, uncached answer."""
+    """For the tests and the bench that measure a first, uncached answer."""
     with _lock:
         _kept.clear()
         _kept_downloads.clear()
+        _kept_cards.clear()
 
 
 def entity_tag(key: tuple[Hashable, ...], *, per_person: bool) -> str | None:
