@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_login import current_user
-from sqlalchemy import event, inspect
+from sqlalchemy import event, insert, inspect
 from sqlalchemy.orm import Session
 
 from tracker.extensions import DbSession
@@ -206,16 +206,24 @@ def _audit_data_changes(session: Session, flush_context: Any) -> None:
         if isinstance(obj, NOT_AUDITED):
             continue
         events.append(("delete", obj, _column_values(obj), None))
-    for verb, obj, before, after in events:
-        session.add(
-            AuditEvent(
-                verb=verb,
-                actor_id=actor.id if actor is not None else None,
-                entity_type=_entity_type(obj),
-                entity_id=_entity_id(obj),
-                summary=_describe(obj),
-                before=before,
-                after=after,
-                client_address=request.remote_addr if has_request_context() else None,
-            )
-        )
+    if not events:
+        return
+    client_address = request.remote_addr if has_request_context() else None
+    # Written straight into the flush's own transaction: added to the session instead, the
+    # events would need a flush of their own (an update's save took a third longer).
+    session.connection().execute(
+        insert(AuditEvent.__table__),
+        [
+            {
+                "verb": verb,
+                "actor_id": actor.id if actor is not None else None,
+                "entity_type": _entity_type(obj),
+                "entity_id": _entity_id(obj),
+                "summary": _describe(obj),
+                "before": before,
+                "after": after,
+                "client_address": client_address,
+            }
+            for verb, obj, before, after in events
+        ],
+    )
