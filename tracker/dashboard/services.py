@@ -445,7 +445,9 @@ def what_moved(session: DbSession, version: PlanVersion, period: ReportingPeriod
     return result
 
 
-@dataclass(frozen=True)
+# Not frozen, and with slots: a frozen dataclass sets each field through object.__setattr__,
+# and a plan's CSV builds one of these for each of its thousands of actions.
+@dataclass(slots=True)
 class DrillRow:
     action_id: int
     title: str
