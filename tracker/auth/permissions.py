@@ -74,35 +74,34 @@ EditableActions = Select[Any] | CompoundSelect[Any]
 
 @lru_cache(maxsize=256)
 def _editable_actions(role: str, user_id: int, plan_version_id: int) -> EditableActions:
-    in_current_version = (Priority.plan_version_id == plan_version_id) & PlanVersion.is_current
     if role not in (Role.COORDINATOR, Role.LEAD):
         return select(Action.id).where(false())
-    if role == Role.COORDINATOR:
+
+    def in_current_version(actions: Select[Any]) -> Select[Any]:
         return (
-            select(Action.id)
-            .join(Priority, Priority.id == Action.priority_id)
+            actions.join(Priority, Priority.id == Action.priority_id)
             .join(PlanVersion, PlanVersion.id == Priority.plan_version_id)
-            .where(in_current_version)
+            .where(Priority.plan_version_id == plan_version_id, PlanVersion.is_current)
         )
+
+    if role == Role.COORDINATOR:
+        return in_current_version(select(Action.id))
     # Each half starts from the person's own few rows of the lead or responsible table (an
     # index seek), rather than from every action of the version.
-    under_led_priorities = (
-        select(Action.id)
-        .select_from(priority_lead)
-        .join(Action, Action.priority_id == priority_lead.c.priority_id)
-        .join(Priority, Priority.id == Action.priority_id)
-        .join(PlanVersion, PlanVersion.id == Priority.plan_version_id)
-        .where(priority_lead.c.user_id == user_id, in_current_version)
+    return union_all(
+        in_current_version(
+            select(Action.id)
+            .select_from(priority_lead)
+            .join(Action, Action.priority_id == priority_lead.c.priority_id)
+            .where(priority_lead.c.user_id == user_id)
+        ),
+        in_current_version(
+            select(Action.id)
+            .select_from(action_responsible_user)
+            .join(Action, Action.id == action_responsible_user.c.action_id)
+            .where(action_responsible_user.c.user_id == user_id)
+        ),
     )
-    named_responsible = (
-        select(Action.id)
-        .select_from(action_responsible_user)
-        .join(Action, Action.id == action_responsible_user.c.action_id)
-        .join(Priority, Priority.id == Action.priority_id)
-        .join(PlanVersion, PlanVersion.id == Priority.plan_version_id)
-        .where(action_responsible_user.c.user_id == user_id, in_current_version)
-    )
-    return union_all(under_led_priorities, named_responsible)
 
 
 def manageable_priority_ids(user: User, version: PlanVersion) -> set[int] | None:
