@@ -15,7 +15,7 @@ from flask import Flask
 from sqlalchemy import event, func, select
 
 from bench.generate import BENCH_LEAD_EMAIL, BENCH_PASSWORD, BENCH_VIEWER_EMAIL
-from tracker import create_app
+from tracker import create_app, settle_for_serving
 from tracker.dashboard.services import default_period, rollup
 from tracker.extensions import db
 from tracker.models import Action, Priority, ReportingPeriod, Update
@@ -72,6 +72,7 @@ def main() -> None:
     # Requests run outside any app context of ours, each in a context of its own, as they
     # would in a server: nothing cached in `g` carries over from one request to the next.
     app = create_app()
+    settle_for_serving()  # as wsgi.py settles each worker before its first request
     viewer = sign_in(app)
     lead = sign_in(app, BENCH_LEAD_EMAIL)
     with app.app_context():
