@@ -7,8 +7,9 @@ warm-up, then 20 s measured with 4 connections, each request on a new connection
 non-2xx answers and the workers' peak memory; then 200 update saves one after another
 (htmx), checking after each that the very next roll-up answer shows it; then the roll-up's
 SQL aggregate alone, in-process, so the page can be read as a multiple of it, and each page
-alone in-process, drawn afresh (on PostgreSQL beside its own SQL). It starts with a fixed
-piece of pure Python timed, so that runs on days of different machine speed can be compared.
+alone in-process, drawn afresh, and an update save alone (on PostgreSQL each beside its
+own SQL). It starts with a fixed piece of pure Python timed, so that runs on days of
+different machine speed can be compared.
 """
 
 from __future__ import annotations
@@ -24,8 +25,10 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 from sqlalchemy import event, select
@@ -50,6 +53,9 @@ BENCH_COORDINATOR_EMAIL = "bench.coordinator@example.org"
 # A lead of about 30 actions, as most leads are (the generated bench lead has hundreds).
 BENCH_SMALL_LEAD_EMAIL = "bench.small.lead@example.org"
 SMALL_LEAD_ACTIONS = 30
+# Saves timed alone in-process beside their own SQL, and the label they are reported under.
+SAVES_ALONE = 20
+SAVE_ALONE = "Update save (htmx POST)"
 
 # wrk's own latency percentiles, as one JSON line (wrk counts non-2xx answers itself).
 WRK_REPORT = """
@@ -244,14 +250,7 @@ def sequential_saves(served: Served, lead: requests.Session, ids: dict[str, obje
     (Comparing it with the answer before the save would not do: the generated data dates
     some updates later in the period than now, and those stay each action's latest.)"""
     base, plan_id = served.base_url, ids["plan_id"]
-    # The actions with an "Add update" button (active ones, in an open period), from as
-    # many of the lead's pages as it takes.
-    mine: list[int] = []
-    for number in range(1, 20):
-        page = lead.get(f"{base}/plans/{plan_id}/my-actions?page={number}", timeout=60).text
-        mine += [int(found) for found in re.findall(r'hx-get="/actions/(\d+)/update-form"', page)]
-        if len(mine) >= SAVES or f"page {number} of {number})" in page:
-            break
+    mine = _updatable_actions(lambda path: lead.get(path, timeout=60).text, base, plan_id, SAVES)
     assert len(mine) >= SAVES // 4, "the bench lead has too few actions"
     app = create_app()
     timings = []
@@ -293,6 +292,32 @@ def sequential_saves(served: Served, lead: requests.Session, ids: dict[str, obje
     )
 
 
+def _updatable_actions(
+    page_text: Callable[[str], str], base: str, plan_id: object, wanted: int
+) -> list[int]:
+    """The lead's actions with an "Add update" button (active ones, in an open period), from
+    as many of their Your actions pages as it takes to find `wanted`."""
+    mine: list[int] = []
+    for number in range(1, 20):
+        page = page_text(f"{base}/plans/{plan_id}/my-actions?page={number}")
+        mine += [int(found) for found in re.findall(r'hx-get="/actions/(\d+)/update-form"', page)]
+        if len(mine) >= wanted or f"page {number} of {number})" in page:
+            break
+    return mine[:wanted]
+
+
+def _save_form(client: Any, action_id: int) -> tuple[int, dict[str, str]]:
+    """An update for one action as its form would post it, through the test client."""
+    form = client.get(f"/actions/{action_id}").get_data(as_text=True)
+    return action_id, {
+        "csrf_token": _field(form, "csrf_token"),
+        "version": _field(form, "version"),
+        "rag": "amber",
+        "progress_text": "Benchmark save alone: progress as planned this period.",
+        "mitigation_text": "Benchmark: the lead agency is putting more staff on it.",
+    }
+
+
 def _field(form: str, name: str) -> str:
     found = re.search(rf'name="{name}"[^>]*value="([^"]+)"', form)
     assert found, f"no {name} on the action page"
@@ -303,10 +328,14 @@ def db_is_postgresql() -> bool:
     return os.environ.get("DATABASE_URL", "").startswith("postgresql")
 
 
-def sql_per_request(pages: list[tuple[str, str]]) -> dict[str, tuple[float, float]]:
+def sql_per_request(
+    pages: list[tuple[str, str]], plan_id: object
+) -> dict[str, tuple[float, float]]:
     """The time each page's own SQL statements take in one request, and the whole request's
     (medians of 5), in this process through the test client, computing the page afresh (a
-    kept roll-up runs almost none: its figure is the SQL the answer was made from).
+    kept roll-up runs almost none: its figure is the SQL the answer was made from); then the
+    same for an update save (median of SAVES_ALONE, each to another of the bench lead's
+    actions), under SAVE_ALONE.
 
     The whole request alone, with no other request waiting for a worker, is the page's cost
     as a multiple of its SQL; over HTTP, four connections share two workers and the database
@@ -330,6 +359,13 @@ def sql_per_request(pages: list[tuple[str, str]]) -> dict[str, tuple[float, floa
         "CSV of a live draft (all actions)": run_sign_in(app, BENCH_COORDINATOR_EMAIL),
     }
     viewer = run_sign_in(app, BENCH_VIEWER_EMAIL)
+    bench_lead = who["Your actions (bench lead)"]
+    saves = [
+        _save_form(bench_lead, action_id)
+        for action_id in _updatable_actions(
+            lambda path: bench_lead.get(path).get_data(as_text=True), "", plan_id, SAVES_ALONE
+        )
+    ]
     event.listen(engine, "before_cursor_execute", started)
     event.listen(engine, "after_cursor_execute", finished)
     medians = {}
@@ -346,6 +382,17 @@ def sql_per_request(pages: list[tuple[str, str]]) -> dict[str, tuple[float, floa
                 whole.append((time.perf_counter() - started_at) * 1000)
                 timings.append(spent[0] * 1000)
             medians[label] = (statistics.median(timings), statistics.median(whole))
+        timings, whole = [], []
+        for action_id, data in saves:
+            spent[0] = 0.0
+            started_at = time.perf_counter()
+            answer = bench_lead.post(
+                f"/actions/{action_id}/updates", data=data, headers={"HX-Request": "true"}
+            )
+            assert answer.status_code == 200, answer.status_code
+            whole.append((time.perf_counter() - started_at) * 1000)
+            timings.append(spent[0] * 1000)
+        medians[SAVE_ALONE] = (statistics.median(timings), statistics.median(whole))
     finally:
         event.remove(engine, "before_cursor_execute", started)
         event.remove(engine, "after_cursor_execute", finished)
@@ -412,7 +459,9 @@ def main() -> None:
             print(f"{label}: {share:.0f}% of Your account's requests a second")
         sql = float(ids["sql_ms"])  # type: ignore[arg-type]
         print(f"rollup() SQL aggregate alone, in-process: median {sql:.1f} ms")
-        own_sql = sql_per_request([(label, url.removeprefix(base)) for label, url, _ in pages])
+        own_sql = sql_per_request(
+            [(label, url.removeprefix(base)) for label, url, _ in pages], ids["plan_id"]
+        )
         for label, report in results.items():
             sql_ms, alone_ms = own_sql[label]
             if db_is_postgresql():
@@ -428,6 +477,11 @@ def main() -> None:
                 f"  {label:<40} p50 {report['p50']:6.1f} ms = {report['p50'] / sql:5.1f}× the "
                 f"aggregate{mine}"
             )
+        sql_ms, alone_ms = own_sql[SAVE_ALONE]
+        mine = ""
+        if db_is_postgresql():
+            mine = f" = {alone_ms / sql_ms:.1f}× its SQL ({sql_ms:.1f} ms)"
+        print(f"  {SAVE_ALONE:<40} alone in-process {alone_ms:.1f} ms{mine}")
         print(f"Workers' peak memory, both together: {served.peak_memory_mb():.0f} MB")
     finally:
         served.process.send_signal(signal.SIGTERM)
