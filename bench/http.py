@@ -32,6 +32,7 @@ from typing import Any
 
 import requests
 from sqlalchemy import event, select
+from werkzeug.test import TestResponse
 
 from bench.generate import BENCH_LEAD_EMAIL, BENCH_PASSWORD, BENCH_VIEWER_EMAIL
 from bench.run import sign_in as run_sign_in
@@ -257,14 +258,11 @@ def sequential_saves(served: Served, lead: requests.Session, ids: dict[str, obje
     stale = 0
     for number in range(SAVES):
         action_id = mine[number % len(mine)]
-        form = lead.get(f"{base}/actions/{action_id}", timeout=60).text
-        data = {
-            "csrf_token": _field(form, "csrf_token"),
-            "version": _field(form, "version"),
-            "rag": ("red", "amber", "green")[number % 3],
-            "progress_text": f"Benchmark save {number}: progress as planned this period.",
-            "mitigation_text": "Benchmark: the lead agency is putting more staff on it.",
-        }
+        data = _update_data(
+            lead.get(f"{base}/actions/{action_id}", timeout=60).text,
+            rag=("red", "amber", "green")[number % 3],
+            label=f"save {number}",
+        )
         started = time.perf_counter()
         answer = lead.post(
             f"{base}/actions/{action_id}/updates",
@@ -306,14 +304,13 @@ def _updatable_actions(
     return mine[:wanted]
 
 
-def _save_form(client: Any, action_id: int) -> tuple[int, dict[str, str]]:
-    """An update for one action as its form would post it, through the test client."""
-    form = client.get(f"/actions/{action_id}").get_data(as_text=True)
-    return action_id, {
-        "csrf_token": _field(form, "csrf_token"),
-        "version": _field(form, "version"),
-        "rag": "amber",
-        "progress_text": "Benchmark save alone: progress as planned this period.",
+def _update_data(action_page: str, *, rag: str, label: str) -> dict[str, str]:
+    """An update as the action page's form would post it (its token and loaded version)."""
+    return {
+        "csrf_token": _field(action_page, "csrf_token"),
+        "version": _field(action_page, "version"),
+        "rag": rag,
+        "progress_text": f"Benchmark {label}: progress as planned this period.",
         "mitigation_text": "Benchmark: the lead agency is putting more staff on it.",
     }
 
@@ -361,38 +358,59 @@ def sql_per_request(
     viewer = run_sign_in(app, BENCH_VIEWER_EMAIL)
     bench_lead = who["Your actions (bench lead)"]
     saves = [
-        _save_form(bench_lead, action_id)
+        (
+            action_id,
+            _update_data(
+                bench_lead.get(f"/actions/{action_id}").get_data(as_text=True),
+                rag="amber",
+                label="save alone",
+            ),
+        )
         for action_id in _updatable_actions(
             lambda path: bench_lead.get(path).get_data(as_text=True), "", plan_id, SAVES_ALONE
         )
     ]
+
+    def timed(
+        request: Callable[..., TestResponse], *args: Any, **kwargs: Any
+    ) -> tuple[float, float]:
+        """One request's own SQL and its whole time, in ms; it must answer 200."""
+        spent[0] = 0.0
+        started_at = time.perf_counter()
+        answer = request(*args, **kwargs)
+        whole = (time.perf_counter() - started_at) * 1000
+        assert answer.status_code == 200, (answer.request.path, answer.status_code)
+        return spent[0] * 1000, whole
+
+    def medians_of(samples: list[tuple[float, float]]) -> tuple[float, float]:
+        return (
+            statistics.median(sql for sql, _ in samples),
+            statistics.median(whole for _, whole in samples),
+        )
+
     event.listen(engine, "before_cursor_execute", started)
     event.listen(engine, "after_cursor_execute", finished)
     medians = {}
     try:
         for label, path in pages:
             client = who.get(label, viewer)
-            timings, whole = [], []
             client.get(path)
+            samples = []
             for _ in range(5):
                 forget_everything()
-                spent[0] = 0.0
-                started_at = time.perf_counter()
-                assert client.get(path).status_code == 200, path
-                whole.append((time.perf_counter() - started_at) * 1000)
-                timings.append(spent[0] * 1000)
-            medians[label] = (statistics.median(timings), statistics.median(whole))
-        timings, whole = [], []
-        for action_id, data in saves:
-            spent[0] = 0.0
-            started_at = time.perf_counter()
-            answer = bench_lead.post(
-                f"/actions/{action_id}/updates", data=data, headers={"HX-Request": "true"}
-            )
-            assert answer.status_code == 200, answer.status_code
-            whole.append((time.perf_counter() - started_at) * 1000)
-            timings.append(spent[0] * 1000)
-        medians[SAVE_ALONE] = (statistics.median(timings), statistics.median(whole))
+                samples.append(timed(client.get, path))
+            medians[label] = medians_of(samples)
+        medians[SAVE_ALONE] = medians_of(
+            [
+                timed(
+                    bench_lead.post,
+                    f"/actions/{action_id}/updates",
+                    data=data,
+                    headers={"HX-Request": "true"},
+                )
+                for action_id, data in saves
+            ]
+        )
     finally:
         event.remove(engine, "before_cursor_execute", started)
         event.remove(engine, "after_cursor_execute", finished)
